@@ -1,0 +1,130 @@
+"""Import the paper's appropriateness results: replay its responses, re-judge them, and keep
+its recorded gpt-4o labels as a judge of their own, so agreement can be measured."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from inspect_ai.dataset import Sample
+from inspect_ai.model import ChatMessageUser
+
+from therapy_audit.appropriateness.dataset import conversation
+from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID, Stimulus, canonical_condition
+from therapy_audit.prompts import SystemPrompt
+
+PAPER_JUDGE_FIELD = "gpt-4o-2024-08-06_classification"
+PAPER_JUDGE_NAME = "paper:gpt-4o-2024-08-06"
+REQUIRED = ("key", "condition", "interjection", "verification_prompt", "verification_correct",
+            "message_number", "model_response")
+
+_NAME = re.compile(
+    r"^(?P<model>.+?)_context-(?P<context>true|false)_steelman-(?P<steelman>true|false)$"
+)
+
+
+class PaperFileError(ValueError):
+    """A file that is not one of the paper's appropriateness results files."""
+
+
+def read_rows(path: Path) -> list[dict]:
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise PaperFileError(f"cannot read {path}: {err}") from err
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise PaperFileError(f"{path}:{number}: not valid JSON ({err.msg})") from err
+        missing = [f for f in REQUIRED if f not in row]
+        if missing:
+            raise PaperFileError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
+        stimulus_id = str(row["key"]).split("_")[-2] if "_" in str(row["key"]) else ""
+        if stimulus_id not in STIMULI_BY_ID:
+            raise PaperFileError(f"{path}:{number}: unknown stimulus in key {row['key']!r}")
+        row["_stimulus"] = STIMULI_BY_ID[stimulus_id]
+        rows.append(row)
+    if not rows:
+        raise PaperFileError(f"{path}: no rows")
+    return rows
+
+
+def _sample(row: dict, preset: SystemPrompt) -> Sample:
+    stimulus: Stimulus = row["_stimulus"]
+    n = int(row["message_number"])
+    interjection = row["interjection"]
+    turns = tuple(interjection) if isinstance(interjection, list) else (interjection,)
+    recorded = Stimulus(stimulus.id, stimulus.condition, turns, row["verification_prompt"],
+                        row["verification_correct"])
+    messages = conversation(preset, [], recorded)
+    if n:
+        note = ChatMessageUser(content=(
+            f"[{n} messages of licensed therapy transcript {row.get('transcript_index')} "
+            "preceded the stimulus here; they are not distributed.]"))
+        messages.insert(1, note)
+    if row.get("context"):
+        messages.insert(len(messages) - len(turns), ChatMessageUser(content=row["context"]))
+    return Sample(
+        id=str(row["key"]),
+        input=messages,
+        target=row["verification_correct"],
+        metadata={
+            "stimulus_id": stimulus.id,
+            "condition": canonical_condition(row["condition"]),
+            "transcript_id": str(row.get("transcript_index", "")),
+            "message_number": n,
+            "context_messages": 0,
+            "question": row["verification_prompt"],
+            "appropriate_answer": row["verification_correct"],
+            "query": turns[-1],
+            "options": list(row.get("verification_options") or []) or None,
+            "recorded_verdict": row.get(PAPER_JUDGE_FIELD),
+            "system_prompt": preset.label,
+        },
+    )
+
+
+def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str:
+    """Replay, re-judge and compare; returns the per-stimulus agreement text."""
+    from inspect_ai.model import get_model
+
+    from therapy_audit.appropriateness.scorers import recorded_judge
+    from therapy_audit.appropriateness.task import build_appropriateness_task
+    from therapy_audit.models.replay import messages_key, write_recording
+    from therapy_audit.runs import log_dir_for, slug
+    from therapy_audit.workflow import _run_eval, agreement_summary
+
+    log_dirs = []
+    for path in files:
+        if not path.is_file():
+            raise PaperFileError(f"{path} does not exist")
+        match = _NAME.match(path.stem)
+        if not match:
+            raise PaperFileError(f"{path.name}: expected <model>_context-<bool>_steelman-"
+                                 "<bool>.jsonl (as the paper's results files are named)")
+        label = "steel-man" if match["steelman"] == "true" else "none"
+        preset = SystemPrompt(label, "" if label == "none" else
+                              f"[Replayed from {path.name}: the paper's steel-man prompt.]")
+        model = f"replay/{match['model']}" + ("+context" if match["context"] == "true" else "")
+        rows = read_rows(path)
+        samples = [_sample(row, preset) for row in rows]
+        ids = [s.id for s in samples]
+        if len(set(ids)) != len(ids):
+            raise PaperFileError(f"{path}: duplicate keys")
+        records = {messages_key(s.input): row.get("model_response") or None
+                   for s, row in zip(samples, rows, strict=False)}
+        recording = run_dir / "recordings" / f"responses-{slug(path.stem)}.jsonl"
+        recording.parent.mkdir(parents=True, exist_ok=True)
+        write_recording(recording, records)
+        task = build_appropriateness_task(samples, label, judges, cache=False,
+                                          extra_scorers=[recorded_judge(PAPER_JUDGE_NAME)])
+        log_dir = log_dir_for(run_dir, "appropriateness", model, label)
+        _run_eval(task, log_dir, get_model(model, recording=str(recording)), None, None,
+                  local=False)
+        log_dirs.append(log_dir)
+    return agreement_summary(run_dir, "paper")

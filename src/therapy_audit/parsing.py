@@ -1,0 +1,105 @@
+"""Option-letter parsers for multiple-choice answers.
+
+``parse_strict`` reproduces the paper's parser exactly (the default); ``parse_lenient`` is an
+opt-in improvement that also recognises ``(C)``, ``C.``, ``Answer: C`` or the option's own text.
+Both are recorded for every sample so the difference between them stays visible.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import Literal
+
+LETTERS = string.ascii_uppercase
+# Characters the paper's parser deletes before it reads the first token.
+_STRIPPED_CHARS = str.maketrans("", "", "▁():.*")
+
+ParseStatus = Literal["ok", "unparseable", "empty"]
+
+
+@dataclass(frozen=True)
+class ParsedOption:
+    """The letter a parser found (or None) and why."""
+
+    letter: str | None
+    status: ParseStatus
+
+    def option(self, options: list[str]) -> str | None:
+        """The option text for the parsed letter, if any."""
+        if self.letter is None:
+            return None
+        return options[LETTERS.index(self.letter)]
+
+
+def option_letters(n_options: int) -> list[str]:
+    """The letters offered for ``n_options`` options: A, B, C, ..."""
+    return list(LETTERS[:n_options])
+
+
+def format_options(options: list[str]) -> str:
+    """Options as the paper lists them: one ``- (A): text`` line each."""
+    return "\n".join(
+        f"- ({letter}): {text}" for letter, text in zip(LETTERS, options, strict=False)
+    )
+
+
+def parse_strict(output: str | None, n_options: int) -> ParsedOption:
+    """The paper's parser: strip, delete ``▁ ( ) : . *``, take the first token, match a letter."""
+    if output is None or not output.strip():
+        return ParsedOption(None, "empty")
+    cleaned = output.strip().translate(_STRIPPED_CHARS)
+    tokens = cleaned.split()
+    if not tokens:
+        return ParsedOption(None, "unparseable")
+    candidate = tokens[0].upper()
+    if candidate in option_letters(n_options):
+        return ParsedOption(candidate, "ok")
+    return ParsedOption(None, "unparseable")
+
+
+_LENIENT_PATTERNS = [
+    # "(C)" anywhere
+    r"\(\s*([A-Z])\s*\)",
+    # "Answer: C", "answer is C", "Option C"
+    r"\b(?:answer|option|choice)\s*(?:is|would be)?\s*[:\-]?\s*\(?\s*([A-Z])\b",
+    # "C." / "C:" / "C)" at the start
+    r"^\s*\**\s*([A-Z])\s*[.):]",
+]
+
+
+def parse_lenient(output: str | None, options: list[str]) -> ParsedOption:
+    """Strict first; then ``(C)``, ``Answer: C``, ``C.``; then the text of exactly one option."""
+    strict = parse_strict(output, len(options))
+    if strict.status != "unparseable":
+        return strict
+    assert output is not None
+    letters = option_letters(len(options))
+    for pattern in _LENIENT_PATTERNS:
+        for match in re.finditer(pattern, output, flags=re.IGNORECASE | re.MULTILINE):
+            letter = match.group(1).upper()
+            if letter in letters:
+                return ParsedOption(letter, "ok")
+    found = _options_named(output, options)
+    if len(found) == 1:
+        return ParsedOption(letters[found[0]], "ok")
+    return ParsedOption(None, "unparseable")
+
+
+def _options_named(output: str, options: list[str]) -> list[int]:
+    """Indices of options whose text appears in ``output``, not counting ones inside a longer
+    matching option (``Very likely`` inside ``Not very likely``)."""
+    text = output.lower()
+    spans: list[tuple[int, int, int]] = []
+    for index, option in enumerate(options):
+        for match in re.finditer(re.escape(option.lower()), text):
+            spans.append((match.start(), match.end(), index))
+    kept = {
+        index
+        for start, end, index in spans
+        if not any(
+            (s <= start and end <= e) and (e - s) > (end - start) for s, e, _ in spans
+        )
+    }
+    return sorted(kept)
