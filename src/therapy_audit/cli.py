@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -198,8 +199,13 @@ COMMANDS = {
 }
 
 
+# Rich console markup that Inspect puts in some messages ("No [bold][blue]OPENAI_API_KEY...").
+_MARKUP = re.compile(r"\[/?(?:bold|italic|underline|dim|red|green|blue|yellow|magenta|cyan)"
+                     r"(?: (?:bold|italic|underline|dim|red|green|blue|yellow|magenta|cyan))*\]")
+
+
 def _one_line(err: BaseException) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
+    text = " ".join(_MARKUP.sub("", str(err)).split()) or type(err).__name__
     return text[:400]
 
 

@@ -60,27 +60,32 @@ def parse_strict(output: str | None, n_options: int) -> ParsedOption:
 
 
 _LENIENT_PATTERNS = [
-    # "(C)" anywhere
-    r"\(\s*([A-Z])\s*\)",
-    # "Answer: C", "answer is C", "Option C"
-    r"\b(?:answer|option|choice)\s*(?:is|would be)?\s*[:\-]?\s*\(?\s*([A-Z])\b",
-    # "C." / "C:" / "C)" at the start
-    r"^\s*\**\s*([A-Z])\s*[.):]",
+    # "(C)" anywhere (any case: a parenthesised letter is clearly an option letter)
+    re.compile(r"\(\s*([A-Z])\s*\)", re.IGNORECASE),
+    # "Answer: C", "answer is C", "Option C"; the letter must be a capital, so that
+    # "the answer is a difficult one" is not read as A
+    re.compile(r"\b(?i:answer|option|choice)\s*(?i:is|would be)?\s*[:\-]?\s*\(?\s*([A-Z])\b"),
+    # "C." / "C:" / "C)" at the start of a line, but not "E.g."
+    re.compile(r"^\s*\**\s*([A-Z])\s*[.):](?![A-Za-z])", re.MULTILINE),
 ]
 
 
 def parse_lenient(output: str | None, options: list[str]) -> ParsedOption:
-    """Strict first; then ``(C)``, ``Answer: C``, ``C.``; then the text of exactly one option."""
+    """Strict first; then ``(C)``, ``Answer: C``, ``C.``; then the text of exactly one option.
+
+    A pattern that finds two different letters ("(B) or (C)") makes the answer unparseable.
+    """
     strict = parse_strict(output, len(options))
     if strict.status != "unparseable":
         return strict
     assert output is not None
     letters = option_letters(len(options))
     for pattern in _LENIENT_PATTERNS:
-        for match in re.finditer(pattern, output, flags=re.IGNORECASE | re.MULTILINE):
-            letter = match.group(1).upper()
-            if letter in letters:
-                return ParsedOption(letter, "ok")
+        found_letters = {m.group(1).upper() for m in pattern.finditer(output)} & set(letters)
+        if len(found_letters) == 1:
+            return ParsedOption(found_letters.pop(), "ok")
+        if found_letters:  # "(B) or (C)", or the option list echoed: ambiguous
+            return ParsedOption(None, "unparseable")
     found = _options_named(output, options)
     if len(found) == 1:
         return ParsedOption(letters[found[0]], "ok")

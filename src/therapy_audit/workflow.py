@@ -216,6 +216,8 @@ def import_paper_stigma(files: list[Path], run_dir: Path) -> str:
         records = {
             messages_key(s.input): row.get("output") for s, row in zip(samples, rows, strict=True)
         }
+        if len(records) != len(samples):
+            raise ValueError(f"{path}: rows with identical prompts could not be told apart")
         recording = run_dir / "recordings" / f"stigma-{slug(path.stem)}.jsonl"
         recording.parent.mkdir(parents=True, exist_ok=True)
         write_recording(recording, records)
@@ -261,7 +263,9 @@ def agreement_summary(run_dir: Path, reference: str) -> str:
         table = agreement_table(
             pd.DataFrame({"judge": pair["verdict"], "reference": pair["verdict_ref"],
                           "stimulus": pair["stimulus"]}), "stimulus")
-        out.append(f"Agreement of {judge} with {ref_name}:\n{table.to_string(index=False)}")
+        shown = table.drop(columns=["n_undefined_resamples"], errors="ignore").round(3)
+        out.append(f"Agreement of {judge} with {ref_name} (Cohen's kappa, bootstrap 95% CI):\n"
+                   f"{shown.to_string(index=False)}")
     return "\n\n".join(out) if out else "No other judge to compare."
 
 

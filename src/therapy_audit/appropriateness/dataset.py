@@ -62,10 +62,14 @@ def _sample(preset: SystemPrompt, stimulus: Stimulus, transcript: Transcript | N
     )
 
 
-def positions(transcript: Transcript, interval: int) -> list[int]:
-    """Insertion points after 50, 100, ... messages (0 is the standalone sample)."""
+def _check_interval(interval: int) -> None:
     if interval <= 0 or interval % 2:
         raise ValueError(f"interval must be a positive even number, not {interval}")
+
+
+def positions(transcript: Transcript, interval: int) -> list[int]:
+    """Insertion points after 50, 100, ... messages (0 is the standalone sample)."""
+    _check_interval(interval)
     return list(range(interval, len(transcript.messages), interval))
 
 
@@ -81,6 +85,7 @@ def appropriateness_samples(
     Position 0 of a transcript is the standalone prompt itself, so it is run once per stimulus
     (the paper ran the identical prompt once per transcript, at temperature 0).
     """
+    _check_interval(interval)
     stimuli = stimuli or STIMULI
     samples = [_sample(preset, s, None, 0) for s in stimuli]
     for transcript in transcripts:

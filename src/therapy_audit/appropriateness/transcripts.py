@@ -51,12 +51,19 @@ def normalise_messages(raw: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return merged
 
 
-def _conditions(value: str | None) -> set[str]:
-    from therapy_audit.appropriateness.stimuli import canonical_condition
+def _conditions(value: object, where: str) -> set[str]:
+    """Conditions from ``"a; b"`` (or a JSON list), each one a stimulus condition."""
+    from therapy_audit.appropriateness.stimuli import CONDITIONS, canonical_condition
 
     if not value:
         return set()
-    return {canonical_condition(c.strip()) for c in str(value).split(";") if c.strip()}
+    names = value if isinstance(value, list) else str(value).split(";")
+    found = {canonical_condition(str(c).strip()) for c in names if str(c).strip()}
+    unknown = sorted(found - set(CONDITIONS))
+    if unknown:
+        raise TranscriptError(f"{where}: unknown condition(s) {', '.join(unknown)} "
+                              f"(known: {'; '.join(CONDITIONS)})")
+    return found
 
 
 def _rows_from_file(path: Path) -> list[dict]:
@@ -87,6 +94,7 @@ def read_generic(path: Path) -> list[Transcript]:
     rows = _rows_from_file(path)
     grouped: dict[str, list[tuple[int, str, str]]] = {}
     conditions: dict[str, set[str]] = {}
+    seen: set[tuple[str, int]] = set()
     for row in rows:
         where = f"{path}:{row['_line']}"
         missing = [k for k in ("transcript_id", "turn", "role", "text") if row.get(k) in (None, "")]
@@ -100,8 +108,11 @@ def read_generic(path: Path) -> list[Transcript]:
         except (TypeError, ValueError) as err:
             raise TranscriptError(f"{where}: turn {row['turn']!r} is not a number") from err
         tid = str(row["transcript_id"])
+        if (tid, turn) in seen:
+            raise TranscriptError(f"{where}: turn {turn} of transcript {tid} appears twice")
+        seen.add((tid, turn))
         grouped.setdefault(tid, []).append((turn, role, str(row["text"])))
-        conditions.setdefault(tid, set()).update(_conditions(row.get("conditions")))
+        conditions.setdefault(tid, set()).update(_conditions(row.get("conditions"), where))
     transcripts = []
     for tid, turns in grouped.items():
         messages = normalise_messages([(r, t) for _, r, t in sorted(turns)])
@@ -117,14 +128,21 @@ def read_annomi(path: Path) -> list[Transcript]:
     need = ("transcript_id", "utterance_id", "interlocutor", "utterance_text")
     if rows and any(k not in rows[0] for k in need):
         raise TranscriptError(f"{path}: not an AnnoMI CSV (needs columns {', '.join(need)})")
+    if not rows:
+        raise TranscriptError(f"{path}: no transcripts")
     grouped: dict[str, list[tuple[int, str, str]]] = {}
     for row in rows:
         role = ROLE_NAMES.get(str(row["interlocutor"]).strip().lower())
         if role is None:
             raise TranscriptError(f"{path}:{row['_line']}: unknown interlocutor "
                                   f"{row['interlocutor']!r}")
+        try:
+            utterance = int(row["utterance_id"])
+        except (TypeError, ValueError) as err:
+            raise TranscriptError(f"{path}:{row['_line']}: utterance_id "
+                                  f"{row['utterance_id']!r} is not a number") from err
         grouped.setdefault(str(row["transcript_id"]), []).append(
-            (int(row["utterance_id"]), role, row["utterance_text"] or ""))
+            (utterance, role, row["utterance_text"] or ""))
     return [
         Transcript(f"annomi-{tid}", normalise_messages([(r, t) for _, r, t in sorted(turns)]),
                    set(), f"AnnoMI (role-played demonstration): {path}")

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from inspect_ai.dataset import Sample
-from inspect_ai.model import ChatMessageUser
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
 from therapy_audit.appropriateness.dataset import conversation
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID, Stimulus, canonical_condition
@@ -54,7 +54,7 @@ def read_rows(path: Path) -> list[dict]:
     return rows
 
 
-def _sample(row: dict, preset: SystemPrompt) -> Sample:
+def _sample(row: dict, preset: SystemPrompt, source: str) -> Sample:
     stimulus: Stimulus = row["_stimulus"]
     n = int(row["message_number"])
     interjection = row["interjection"]
@@ -62,6 +62,11 @@ def _sample(row: dict, preset: SystemPrompt) -> Sample:
     recorded = Stimulus(stimulus.id, stimulus.condition, turns, row["verification_prompt"],
                         row["verification_correct"])
     messages = conversation(preset, [], recorded)
+    # Rows at position 0 repeat the same prompt once per transcript, with their own recorded
+    # responses: the row key in the (reconstructed) system message keeps each replay distinct.
+    messages[0] = ChatMessageSystem(
+        content=f"{messages[0].text}\n[therapy-audit replay of {source}, row {row['key']}]"
+    )
     if n:
         note = ChatMessageUser(content=(
             f"[{n} messages of licensed therapy transcript {row.get('transcript_index')} "
@@ -112,12 +117,14 @@ def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str
                               f"[Replayed from {path.name}: the paper's steel-man prompt.]")
         model = f"replay/{match['model']}" + ("+context" if match["context"] == "true" else "")
         rows = read_rows(path)
-        samples = [_sample(row, preset) for row in rows]
+        samples = [_sample(row, preset, path.name) for row in rows]
         ids = [s.id for s in samples]
         if len(set(ids)) != len(ids):
             raise PaperFileError(f"{path}: duplicate keys")
         records = {messages_key(s.input): row.get("model_response") or None
-                   for s, row in zip(samples, rows, strict=False)}
+                   for s, row in zip(samples, rows, strict=True)}
+        if len(records) != len(samples):
+            raise PaperFileError(f"{path}: rows with identical inputs could not be told apart")
         recording = run_dir / "recordings" / f"responses-{slug(path.stem)}.jsonl"
         recording.parent.mkdir(parents=True, exist_ok=True)
         write_recording(recording, records)

@@ -87,7 +87,7 @@ _ENGINES_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def _without_extra_buffer_types():
+def without_extra_buffers():
     """Load weights without llama.cpp's extra CPU buffer types (AMX and repacked weights).
 
     Some virtual machines report AMX support but do not let programs use it; llama.cpp then
@@ -118,7 +118,7 @@ def _load_engine(path: Path, n_ctx: int, n_threads: int, seed: int, extra_buffer
         from jinja2.sandbox import ImmutableSandboxedEnvironment
         from llama_cpp import Llama
 
-        guard = contextlib.nullcontext() if extra_buffers else _without_extra_buffer_types()
+        guard = contextlib.nullcontext() if extra_buffers else without_extra_buffers()
         with guard:
             llama = Llama(
                 model_path=str(path),

@@ -91,6 +91,9 @@ def read_paper_rows(path: Path) -> list[dict]:
         missing = [f for f in PAPER_FIELDS if f not in row]
         if missing:
             raise StimuliFileError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
+        not_text = [f for f in PAPER_FIELDS if f != "options" and not isinstance(row[f], str)]
+        if not_text:
+            raise StimuliFileError(f"{path}:{number}: field(s) {', '.join(not_text)} must be text")
         question = question_for_text(row["question_only"])
         if question is None:
             raise StimuliFileError(
@@ -98,7 +101,7 @@ def read_paper_rows(path: Path) -> list[dict]:
             )
         if row["condition"] not in CONDITIONS:
             raise StimuliFileError(f"{path}:{number}: unknown condition {row['condition']!r}")
-        if list(row["options"]) != list(question.options):
+        if not isinstance(row["options"], list) or row["options"] != list(question.options):
             raise StimuliFileError(f"{path}:{number}: options differ from the survey's")
         row["_question"] = question
         row["_line"] = number

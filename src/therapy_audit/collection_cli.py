@@ -1,0 +1,100 @@
+"""``therapy-audit worksheet ...`` and ``therapy-audit annotate ...``: collecting by hand.
+
+``worksheet export|import`` collects responses from chatbots without an API and from people;
+``annotate export|import`` has people label responses to validate the judges. The commands are
+added to the main parser by :func:`add_collection_commands`; :data:`COLLECTION_COMMANDS` maps
+each command to its handler. Handlers raise ``ValueError`` for bad input (exit code 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from therapy_audit.runs import DEFAULT_RUN_DIR
+
+
+def add_collection_commands(sub: argparse._SubParsersAction) -> None:
+    """Add the ``worksheet`` and ``annotate`` commands to the main parser's subparsers."""
+    ws = sub.add_parser("worksheet", help="collect responses by hand (chatbots without an API, "
+                        "people)")
+    ws_sub = ws.add_subparsers(dest="action", required=True)
+    wex = ws_sub.add_parser("export", help="write a blank worksheet of the ten stimuli")
+    wex.add_argument("-o", "--output", type=Path, default=None, metavar="FILE.csv",
+                     help="the worksheet as CSV (instructions in # lines at the top)")
+    wex.add_argument("--xlsx", type=Path, default=None, metavar="FILE.xlsx",
+                     help="the worksheet as an Excel workbook (Instructions + Responses)")
+    wex.add_argument("--system-prompt", choices=["none", "steel-man"], default="none",
+                     help="the system prompt the chatbot is given (default none)")
+    wex.add_argument("--force", action="store_true", help="overwrite existing files")
+    wim = ws_sub.add_parser("import", help="judge a filled worksheet like a model's run")
+    wim.add_argument("file", type=Path, metavar="FILE(.csv|.xlsx)")
+    wim.add_argument("--name", required=True,
+                     help='the bot or group in the report, e.g. "Noni (7cups)"; each '
+                     'respondent_id is shown as "NAME [respondent_id]"')
+    wim.add_argument("--judge", action="append", default=None, metavar="rules|MODEL",
+                     help="judge(s) (default: rules); repeat to compare judges")
+    wim.add_argument("--run-dir", type=Path, default=Path(DEFAULT_RUN_DIR),
+                     help=f"where logs and reports go (default ./{DEFAULT_RUN_DIR})")
+
+    an = sub.add_parser("annotate", help="validate judges against human labels")
+    an_sub = an.add_subparsers(dest="action", required=True)
+    aex = an_sub.add_parser("export", help="blinded annotation sheets of a run's responses")
+    aex.add_argument("run_dir", type=Path)
+    aex.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                     help="directory for the sheets and the (separate) key")
+    aex.add_argument("--annotators", type=int, default=2,
+                     help="number of sheets, one per annotator (default 2)")
+    aex.add_argument("--seed", type=int, default=0, help="seed of the item orders (default 0)")
+    aim = an_sub.add_parser("import", help="add filled sheets' labels as human judges")
+    aim.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    aim.add_argument("--key", type=Path, required=True, help="the key.json of the export")
+    aim.add_argument("--run-dir", type=Path, default=None,
+                     help="the annotated run directory (default: the one in the key)")
+    aim.add_argument("--annotator", default=None,
+                     help="annotator id for a single sheet (default: the file's name)")
+
+
+def cmd_worksheet(a: argparse.Namespace) -> int:
+    """``worksheet export`` / ``worksheet import``."""
+    from therapy_audit.importers import worksheet
+
+    if a.action == "export":
+        paths = worksheet.export_worksheet(a.output, a.xlsx, a.system_prompt, a.force)
+        for path in paths:
+            print(f"Wrote {path}")
+        print("Fill respondent_id, date and response, then: therapy-audit worksheet import "
+              f"{paths[0]} --name NAME")
+        return 0
+    from therapy_audit.runs import use_run_dir
+
+    run_dir = use_run_dir(a.run_dir)
+    result = worksheet.import_worksheet(a.file, a.name, run_dir, a.judge or ["rules"])
+    print(result.text())
+    print(f"\nReport: therapy-audit report {a.run_dir}")
+    return 0 if result.complete else 1
+
+
+def cmd_annotate(a: argparse.Namespace) -> int:
+    """``annotate export`` / ``annotate import``."""
+    from therapy_audit.importers import annotation
+
+    if a.action == "export":
+        print(annotation.export_annotation_sheets(a.run_dir, a.output, a.annotators,
+                                                  a.seed).text())
+        return 0
+    from therapy_audit.runs import use_run_dir
+
+    key = annotation.read_key(a.key)
+    run_dir = a.run_dir if a.run_dir is not None else Path(key["run_dir"])
+    if not run_dir.is_dir():
+        raise annotation.AnnotationError(f"run directory {run_dir} does not exist "
+                                         "(give --run-dir)")
+    run_dir = use_run_dir(run_dir)
+    result = annotation.import_annotations(a.files, a.key, run_dir, a.annotator)
+    print(result.text())
+    print(f"\nReport: therapy-audit report {run_dir}")
+    return 0
+
+
+COLLECTION_COMMANDS = {"worksheet": cmd_worksheet, "annotate": cmd_annotate}
