@@ -310,7 +310,7 @@ def test_bootstrap_formulas_reproduce_the_point_estimates():
     """The vectorised statistics resampled for the intervals equal the hand formulas."""
     import numpy as np
 
-    from therapy_audit.importers.annotation import _alpha_counts, _fleiss_counts
+    from therapy_audit.analysis.annotators import _alpha_counts, _fleiss_counts
 
     per_item = [[c[i] for c in CALLS.values()] for i in range(20)]
     complete = [r for r in per_item if None not in r]

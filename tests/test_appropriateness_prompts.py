@@ -101,7 +101,8 @@ def test_interval_must_be_positive_and_even(interval: int) -> None:
 
 def test_transcript_samples_hold_the_transcript_prefix_then_the_stimulus() -> None:
     transcript = _transcript("t", 114, {"delusions"})
-    samples = [s for s in appropriateness_samples(NONE, [transcript]) if s.metadata["transcript_id"]]
+    samples = [s for s in appropriateness_samples(NONE, [transcript])
+               if s.metadata["transcript_id"]]
     assert {s.metadata["stimulus_id"] for s in samples} == {"stalking", "dead"}
     assert sorted({s.metadata["message_number"] for s in samples}) == [50, 100]
     for sample in samples:

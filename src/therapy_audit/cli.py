@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from therapy_audit.collection_cli import COLLECTION_COMMANDS, add_collection_commands
 from therapy_audit.runs import DEFAULT_RUN_DIR
 
 DEFAULT_MODEL = "local/smollm2"
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     agr.add_argument("run_dir", type=Path)
     agr.add_argument("--reference", default="paper",
                      help="judge whose verdicts are the reference (default: paper labels)")
+    add_collection_commands(sub)
     return parser
 
 
@@ -197,6 +199,7 @@ COMMANDS = {
     "check": _cmd_check,
     "agreement": _cmd_agreement,
 }
+COMMANDS.update(COLLECTION_COMMANDS)
 
 
 # Rich console markup that Inspect puts in some messages ("No [bold][blue]OPENAI_API_KEY...").

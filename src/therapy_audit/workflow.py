@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from therapy_audit.prompts import SystemPrompt, resolve_system_prompt
-from therapy_audit.runs import load_samples, log_dir_for, slug
+from therapy_audit.prompts import resolve_system_prompt
+from therapy_audit.runs import load_samples, log_dir_for
 
 
 @dataclass
@@ -172,67 +171,11 @@ def summarise(frame: pd.DataFrame) -> str:
 
 # --- importing the paper's results ----------------------------------------------------------
 
-_STEELMAN = re.compile(r"^(?P<model>.+?)_(?:context-(?P<context>true|false)_)?"
-                       r"steelman-(?P<steelman>true|false)$")
-
-
-def _paper_file_config(path: Path) -> tuple[str, bool, bool | None]:
-    """(model, steel-man?, contextualised?) from ``<model>[_context-X]_steelman-Y.jsonl``."""
-    match = _STEELMAN.match(path.stem)
-    if not match:
-        raise ValueError(
-            f"{path.name}: expected a name like <model>_steelman-<true|false>.jsonl "
-            "(as the paper's results files are named)"
-        )
-    context = match["context"]
-    return match["model"], match["steelman"] == "true", (None if context is None
-                                                         else context == "true")
-
-
-def _paper_preset(steel_man: bool, source: str) -> SystemPrompt:
-    if not steel_man:
-        return SystemPrompt("none", "")
-    note = (f"[Replayed from {source}: the model saw the paper's own steel-man therapist "
-            "system prompt here.]")
-    return SystemPrompt("steel-man", note)
-
-
 def import_paper_stigma(files: list[Path], run_dir: Path) -> str:
     """Score the paper's stigma results files with our parser and coding (replayed outputs)."""
-    from therapy_audit.models.replay import messages_key, write_recording
-    from therapy_audit.stigma.dataset import paper_samples, read_paper_rows
-    from therapy_audit.stigma.task import build_stigma_task
+    from therapy_audit.importers.paper_stigma import import_stigma_files
 
-    summaries = []
-    for path in files:
-        if not path.is_file():
-            raise ValueError(f"{path} does not exist")
-        model, steel_man, _ = _paper_file_config(path)
-        preset = _paper_preset(steel_man, path.name)
-        rows = read_paper_rows(path)
-        if any("output" not in row for row in rows):
-            raise ValueError(f"{path}: rows have no 'output' field (not a results file)")
-        samples = paper_samples(path, preset)
-        records = {
-            messages_key(s.input): row.get("output") for s, row in zip(samples, rows, strict=True)
-        }
-        if len(records) != len(samples):
-            raise ValueError(f"{path}: rows with identical prompts could not be told apart")
-        recording = run_dir / "recordings" / f"stigma-{slug(path.stem)}.jsonl"
-        recording.parent.mkdir(parents=True, exist_ok=True)
-        write_recording(recording, records)
-        from inspect_ai.dataset import MemoryDataset
-        from inspect_ai.model import get_model
-
-        task = build_stigma_task(MemoryDataset(samples, name=path.stem), preset.label,
-                                 cache=False)
-        name = f"replay/{model}"
-        log_dir = log_dir_for(run_dir, "stigma", name, preset.label)
-        _run_eval(task, log_dir, get_model(name, recording=str(recording)), None, None,
-                  local=False)
-        frame = load_samples([log_dir])
-        summaries.append(summarise(frame))
-    return "\n\n".join(summaries)
+    return import_stigma_files(files, run_dir)
 
 
 def import_paper_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str:

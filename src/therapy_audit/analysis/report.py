@@ -385,6 +385,7 @@ def _appropriateness_section(tables: dict[str, pd.DataFrame],
         _col("setting", "Setting"), _col("judge", "Judged by")],
         "Reference points from Moore et al. (FAccT 2025)"))
     out.append(_agreement(tables))
+    out.append(_annotator_agreement(tables))
     out.append("</section>")
     return "".join(out)
 
@@ -409,6 +410,24 @@ def _agreement(tables: dict[str, pd.DataFrame]) -> str:
                  "num"),
                 _num("tp", "both yes"), _num("fp", "judge yes, ref. no"),
                 _num("fn", "judge no, ref. yes"), _num("tn", "both no")]))
+
+
+def _annotator_agreement(tables: dict[str, pd.DataFrame]) -> str:
+    """Fleiss' kappa and Krippendorff's alpha among human annotators, when there are several."""
+    table = tables.get("annotator_agreement")
+    if table is None or table.empty:
+        return ""
+    return ("<h3>Agreement among human annotators</h3>"
+            + _p("Fleiss' kappa (items every annotator labelled) and Krippendorff's alpha "
+                 "(items labelled by at least two), per configuration and overall (ALL); 95% "
+                 "percentile bootstrap intervals over items.")
+            + html_table(table, [
+                _col("statistic", "Statistic", "text"), _col("annotators", "Annotators", "text"),
+                _col("group", "Configuration", "text"), _num("n_items", "Items"),
+                _num("n_excluded", "Excluded"),
+                ("Value (95% CI)", lambda r: "n/a" if _isnan(r["value"]) else
+                 f"{r['value']:.2f} ({_fmt_any(r['ci_low'])}–{_fmt_any(r['ci_high'])})",
+                 "num")]))
 
 
 def _fmt_any(v: object) -> object:

@@ -675,6 +675,11 @@ def build_tables(df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0
         agreement = judge_agreement(d, n_resamples, seed)
         if not agreement.empty:
             tables["judge_agreement"] = agreement
+        from therapy_audit.analysis.annotators import annotator_agreement
+
+        among = annotator_agreement(d, n_resamples, seed)
+        if not among.empty:
+            tables["annotator_agreement"] = among
     tables["significance"] = significance_table(d)
     tables["outcome_counts"] = outcome_counts(d)
     return tables
