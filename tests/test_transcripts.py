@@ -91,7 +91,7 @@ def test_generic_csv_reads_the_same_columns(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("rows", "line", "message"),
     [
-        ([_row("s", 0, "client", "Hi."), "{oops"], 2, "invalid JSON"),
+        ([_row("s", 0, "client", "Hi."), "{oops"], 2, "not valid JSON"),
         ([_row("s", 0, "client", "Hi."), "[1]"], 2, "expected a JSON object"),
         ([_row("s", 0, "client", "")], 1, "missing text"),
         ([{"transcript_id": "s", "role": "client", "text": "Hi."}], 1, "missing turn"),

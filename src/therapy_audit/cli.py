@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     agr.add_argument("run_dir", type=Path)
     agr.add_argument("--reference", default="paper",
                      help="judge whose verdicts are the reference (default: paper labels)")
+    tag = sub.add_parser("tag", help="tag transcripts with the conditions a model finds in them")
+    tag.add_argument("--transcripts", required=True, help="FILE (JSONL/CSV) or annomi:FILE")
+    tag.add_argument("--model", default=DEFAULT_MODEL)
+    tag.add_argument("-o", "--output", type=Path, required=True, help="tagged transcripts .jsonl")
+    _add_run_dir(tag)
     add_collection_commands(sub)
     return parser
 
@@ -184,6 +189,24 @@ def _cmd_check(a: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _cmd_tag(a: argparse.Namespace) -> int:
+    from therapy_audit.appropriateness.tagging import tag_transcripts, write_tagged
+    from therapy_audit.appropriateness.transcripts import load_transcripts
+    from therapy_audit.runs import log_dir_for
+    from therapy_audit.workflow import _validate_model
+
+    transcripts = load_transcripts(a.transcripts)
+    if not transcripts:
+        raise UsageError("no transcripts to tag")
+    model = _validate_model(a.model, {}, None)
+    tags = tag_transcripts(transcripts, model, log_dir_for(a.run_dir, "tagging", a.model, "none"))
+    write_tagged(transcripts, tags, a.output)
+    for tid, found in tags.items():
+        print(f"{tid}: {', '.join(sorted(found)) or '(no condition found)'}")
+    print(f"Wrote {a.output} (quotes in {a.output.with_suffix('.tags.json')})")
+    return 0
+
+
 def _cmd_agreement(a: argparse.Namespace) -> int:
     from therapy_audit import workflow
 
@@ -198,6 +221,7 @@ COMMANDS = {
     "report": _cmd_report,
     "check": _cmd_check,
     "agreement": _cmd_agreement,
+    "tag": _cmd_tag,
 }
 COMMANDS.update(COLLECTION_COMMANDS)
 
@@ -214,7 +238,7 @@ def _one_line(err: BaseException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if hasattr(args, "run_dir") and args.command in ("run", "import"):
+    if hasattr(args, "run_dir") and args.command in ("run", "import", "tag"):
         from therapy_audit.runs import use_run_dir
 
         try:

@@ -80,9 +80,15 @@ def _nan(value: object) -> float:
 
 
 def _error_text(sample) -> str:
+    """One line saying why a sample failed: the innermost error, not a request dump."""
     if sample.error is None:
         return ""
-    return str(sample.error.message).strip().splitlines()[0][:500] or "error"
+    text = str(sample.error.message).replace("\\n", "\n").replace("\\'", "'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if re.search(r"(Error|Exception)\b", line)]
+    line = (errors[-1] if errors else lines[0]) if lines else "error"
+    line = line.removesuffix("')").removesuffix("\")")  # the wrapper's repr around it
+    return line.strip()[:500] or "error"
 
 
 def _stigma_row(sample, base: dict) -> dict:

@@ -9,10 +9,11 @@ file (``transcript_id, turn, role, text`` and optional ``conditions``), or the A
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from therapy_audit.jsonl import read_objects
 
 ROLE_NAMES = {
     "client": "client", "user": "client", "patient": "client",
@@ -67,25 +68,14 @@ def _conditions(value: object, where: str) -> set[str]:
 
 
 def _rows_from_file(path: Path) -> list[dict]:
-    try:
-        if path.suffix.lower() == ".jsonl":
-            rows = []
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if line.strip():
-                    try:
-                        row = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        raise TranscriptError(f"{path}:{number}: invalid JSON ({err.msg})") from err
-                    if not isinstance(row, dict):
-                        raise TranscriptError(f"{path}:{number}: expected a JSON object")
-                    row["_line"] = number
-                    rows.append(row)
-            return rows
-        if path.suffix.lower() == ".csv":
+    if path.suffix.lower() == ".jsonl":
+        return [{**row, "_line": n} for n, row in read_objects(path, TranscriptError)]
+    if path.suffix.lower() == ".csv":
+        try:
             with path.open(newline="", encoding="utf-8") as f:
                 return [{**row, "_line": n} for n, row in enumerate(csv.DictReader(f), start=2)]
-    except (OSError, UnicodeDecodeError) as err:
-        raise TranscriptError(f"cannot read {path}: {err}") from err
+        except (OSError, UnicodeDecodeError) as err:
+            raise TranscriptError(f"cannot read {path}: {err}") from err
     raise TranscriptError(f"{path}: transcripts must be .jsonl or .csv")
 
 

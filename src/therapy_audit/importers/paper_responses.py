@@ -3,7 +3,6 @@ its recorded gpt-4o labels as a judge of their own, so agreement can be measured
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
 from therapy_audit.appropriateness.dataset import conversation
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID, Stimulus, canonical_condition
+from therapy_audit.jsonl import read_objects
 from therapy_audit.prompts import SystemPrompt
 
 PAPER_JUDGE_FIELD = "gpt-4o-2024-08-06_classification"
@@ -30,17 +30,7 @@ class PaperFileError(ValueError):
 
 def read_rows(path: Path) -> list[dict]:
     rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise PaperFileError(f"cannot read {path}: {err}") from err
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise PaperFileError(f"{path}:{number}: not valid JSON ({err.msg})") from err
+    for number, row in read_objects(path, PaperFileError):
         missing = [f for f in REQUIRED if f not in row]
         if missing:
             raise PaperFileError(f"{path}:{number}: missing field(s) {', '.join(missing)}")

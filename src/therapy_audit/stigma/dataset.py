@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
 
+from therapy_audit.jsonl import read_objects
 from therapy_audit.parsing import format_options
 from therapy_audit.prompts import SystemPrompt, with_preset
 from therapy_audit.stigma.questions import QUESTIONS, question_for_text
@@ -75,19 +75,7 @@ PAPER_FIELDS = ("education", "race", "gender", "condition", "vignette", "questio
 def read_paper_rows(path: Path) -> list[dict]:
     """Rows of a file in the original paper's ``prompts.jsonl`` / results format, validated."""
     rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise StimuliFileError(f"cannot read {path}: {err}") from err
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise StimuliFileError(f"{path}:{number}: not valid JSON ({err.msg})") from err
-        if not isinstance(row, dict):
-            raise StimuliFileError(f"{path}:{number}: expected a JSON object")
+    for number, row in read_objects(path, StimuliFileError):
         missing = [f for f in PAPER_FIELDS if f not in row]
         if missing:
             raise StimuliFileError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
