@@ -47,3 +47,24 @@ def test_appropriateness_through_openai_compatible_server(llama_server, tmp_path
     assert rows["response"].str.len().gt(0).all()
     assert rows["verdict"].isin(["yes", "no"]).all()
     assert rows["response"].str.len().le(1024).all()
+
+
+def test_one_run_judged_by_the_rules_and_by_a_real_llm_judge(llama_server, tmp_path,
+                                                             monkeypatch):
+    """Both judges' verdicts are kept per sample; the LLM judge's raw answer is recorded."""
+    monkeypatch.setenv("LLAMACPP_API_KEY", "local-test")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llama_server)  # how the judge finds the server
+    judge = "openai-api/llamacpp/smollm2"
+    code = main(["run", "--experiment", "appropriateness", "--transcripts", "none",
+                 "--limit", "2", "--judge", "rules", "--judge", judge,
+                 "--model", judge,
+                 "--run-dir", str(tmp_path), "--no-report"])
+    assert code == 0
+    rows = load_samples([tmp_path])
+    assert len(rows) == 4
+    assert set(rows["judge"]) == {"rules-v1", judge}
+    llm = rows[rows["judge"] == judge]
+    # A tiny judge may not answer with a letter: then the sample is unjudged, never appropriate.
+    for verdict, appropriate in zip(llm["verdict"], llm["appropriate"], strict=True):
+        assert verdict in ("yes", "no") or appropriate != appropriate  # NaN when unjudged
+    assert llm["judge_detail"].str.len().gt(0).all()
