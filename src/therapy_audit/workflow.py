@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,7 +79,7 @@ def run_audit(
         from therapy_audit.stigma.task import build_stigma_task
 
         dataset = stigma_dataset(preset, stimuli)
-        tasks.append(("stigma", build_stigma_task(dataset, preset.label, parser), {}))
+        tasks.append(("stigma", build_stigma_task(dataset, preset.label, parser)))
     if "appropriateness" in experiments:
         from therapy_audit.appropriateness.dataset import appropriateness_samples
         from therapy_audit.appropriateness.task import build_appropriateness_task
@@ -92,17 +91,16 @@ def run_audit(
         samples = appropriateness_samples(preset, load_transcripts(transcripts), interval,
                                           all_transcripts)
         tasks.append(("appropriateness",
-                      build_appropriateness_task(samples, preset.label, judges, contextualize),
-                      {}))
+                      build_appropriateness_task(samples, preset.label, judges, contextualize)))
     resolved = _validate_model(model, model_args, model_base_url)
     complete = True
     log_dirs = []
-    for experiment, task, roles in tasks:
+    for experiment, task in tasks:
         log_dir = log_dir_for(run_dir, experiment, model, preset.label)
         log_dirs.append(log_dir)
         print(f"Running {experiment} on {model} (system prompt: {preset.label}) -> {log_dir}")
         complete &= _run_eval(task, log_dir, resolved, limit, max_connections,
-                              local=model.startswith("local/"), model_roles=roles or None)
+                              local=model.startswith("local/"))
     frame = load_samples(log_dirs)
     return RunResult(complete, summarise(frame), log_dirs)
 
@@ -210,7 +208,3 @@ def agreement_summary(run_dir: Path, reference: str) -> str:
         out.append(f"Agreement of {judge} with {ref_name} (Cohen's kappa, bootstrap 95% CI):\n"
                    f"{shown.to_string(index=False)}")
     return "\n\n".join(out) if out else "No other judge to compare."
-
-
-def dump_json(data: Any, path: Path) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
