@@ -13,6 +13,7 @@ as ``input_tokens``, so the saving is visible in every log.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import importlib.util
 import os
@@ -84,6 +85,16 @@ class _Engine:
 
 _ENGINES: dict[tuple[Any, ...], _Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_engines() -> None:
+    """Free loaded models before interpreter shutdown tears down llama.cpp's bindings."""
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            engine.executor.shutdown(wait=True)
+            engine.llama.close()
+        _ENGINES.clear()
 
 
 @contextlib.contextmanager
