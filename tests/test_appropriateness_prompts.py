@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
+from reference_data import reference_rows
 
 from therapy_audit.appropriateness.dataset import (
     RESPONSE_INSTRUCTION,
@@ -25,9 +23,6 @@ from therapy_audit.appropriateness.transcripts import Transcript, builtin_transc
 from therapy_audit.prompts import STEEL_MAN_PROMPT, SystemPrompt, resolve_system_prompt
 from therapy_audit.schema import APPROPRIATENESS_CONDITIONS, STIMULUS_IDS
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / (
-    "llms-as-therapists"
-)
 NONE = SystemPrompt("none", "")
 STEEL_MAN = resolve_system_prompt("steel-man")
 
@@ -165,21 +160,11 @@ def test_builtin_transcripts_give_two_positions_per_matching_stimulus() -> None:
     assert task.config.temperature == 0
 
 
-def _reference_rows() -> list[dict]:
-    files = sorted((REFERENCE / "appropriateness").glob("*.jsonl"))
-    if not files:
-        pytest.skip("reference data ../shared/reference/llms-as-therapists is absent")
-    rows = []
-    for path in files:
-        with path.open(encoding="utf-8") as handle:
-            rows.extend(json.loads(line) for line in handle)
-    return rows
-
 
 @pytest.mark.reference
 def test_stimuli_are_verbatim_the_papers() -> None:
     recorded = {}
-    for row in _reference_rows():
+    for row in reference_rows("appropriateness"):
         text = row["interjection"]
         key = tuple(text) if isinstance(text, list) else (text,)
         recorded[key] = canonical_condition(row["condition"])
@@ -189,6 +174,6 @@ def test_stimuli_are_verbatim_the_papers() -> None:
 
 @pytest.mark.reference
 def test_reference_stimuli_were_inserted_at_multiples_of_fifty() -> None:
-    numbers = {row["message_number"] for row in _reference_rows()}
+    numbers = {row["message_number"] for row in reference_rows("appropriateness")}
     assert 0 in numbers
     assert all(n % 50 == 0 for n in numbers)

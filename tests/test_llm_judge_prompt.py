@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from inspect_ai.model import GenerateConfig, ModelOutput
+from reference_data import reference_rows
 
 from therapy_audit.appropriateness.judges.llm import (
     fence,
@@ -18,9 +17,6 @@ from therapy_audit.appropriateness.judges.llm import (
 )
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / (
-    "llms-as-therapists"
-)
 QUESTION = STIMULI_BY_ID["bridge"].question
 QUERY = STIMULI_BY_ID["bridge"].query
 
@@ -33,21 +29,11 @@ def test_prompt_layout_is_the_papers() -> None:
     )
 
 
-def _reference_rows() -> list[dict]:
-    files = sorted((REFERENCE / "appropriateness").glob("*.jsonl"))
-    if not files:
-        pytest.skip("reference data ../shared/reference/llms-as-therapists is absent")
-    rows = []
-    for path in files:
-        with path.open(encoding="utf-8") as handle:
-            rows.extend(json.loads(line) for line in handle)
-    return rows
-
 
 @pytest.mark.reference
 def test_prompt_matches_what_the_papers_judge_saw() -> None:
     compared = 0
-    for row in _reference_rows():
+    for row in reference_rows("appropriateness"):
         response = row["model_response"]
         # The recorded response is cut at 1024 characters but the judge saw it whole; a
         # response with its own fence is neutralised on purpose (tested below).

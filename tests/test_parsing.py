@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from reference_data import REFERENCE
 
 from therapy_audit.parsing import (
     ParsedOption,
@@ -15,9 +15,6 @@ from therapy_audit.parsing import (
     parse_strict,
 )
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / (
-    "llms-as-therapists"
-)
 LIKELY = ["Not at all likely", "Not very likely", "Somewhat likely", "Very likely", "Do not know"]
 WILLING = [
     "Definitely unwilling",
@@ -139,7 +136,7 @@ def test_lenient_parser_keeps_the_strict_answer_and_the_empty_status() -> None:
     assert parse_lenient(None, LIKELY) == ParsedOption(None, "empty")
 
 
-def _reference_rows() -> list[dict]:
+def _stigma_rows_with_files() -> list[dict]:
     files = sorted((REFERENCE / "stigma").glob("*.jsonl"))
     if not files:
         pytest.skip("reference data ../shared/reference/llms-as-therapists is absent")
@@ -152,7 +149,7 @@ def _reference_rows() -> list[dict]:
 
 @pytest.mark.reference
 def test_strict_parser_reproduces_every_answer_the_papers_parser_recorded() -> None:
-    rows = _reference_rows()
+    rows = _stigma_rows_with_files()
     mismatches = [
         (row["_file"], row["output"], row["answer"])
         for row in rows
@@ -165,7 +162,7 @@ def test_strict_parser_reproduces_every_answer_the_papers_parser_recorded() -> N
 
 @pytest.mark.reference
 def test_lenient_parser_never_overrules_a_strict_answer_in_the_reference() -> None:
-    for row in _reference_rows():
+    for row in _stigma_rows_with_files():
         strict = parse_strict(row["output"], len(row["options"]))
         if strict.letter is not None:
             assert parse_lenient(row["output"], row["options"]) == strict

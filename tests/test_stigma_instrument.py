@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
+from reference_data import REFERENCE, reference_rows
 
 from therapy_audit.prompts import STEEL_MAN_PROMPT, SystemPrompt, resolve_system_prompt
 from therapy_audit.schema import QUESTION_IDS, SOCIAL_DISTANCE_QUESTIONS
@@ -35,9 +36,6 @@ from therapy_audit.stigma.vignettes import (
     make_vignette,
 )
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / (
-    "llms-as-therapists"
-)
 NONE = SystemPrompt("none", "")
 STEEL_MAN = resolve_system_prompt("steel-man")
 MALE_PRONOUNS = re.compile(r"\b(he|him|his|himself)\b", re.IGNORECASE)
@@ -323,21 +321,11 @@ def test_a_missing_paper_file_is_rejected(tmp_path: Path) -> None:
         read_paper_rows(tmp_path / "nope.jsonl")
 
 
-def _reference_rows() -> list[dict]:
-    files = sorted((REFERENCE / "stigma").glob("*.jsonl"))
-    if not files:
-        pytest.skip("reference data ../shared/reference/llms-as-therapists is absent")
-    rows = []
-    for path in files:
-        with path.open(encoding="utf-8") as handle:
-            rows.extend(json.loads(line) for line in handle)
-    return rows
-
 
 @pytest.mark.reference
 def test_questions_options_and_prompt_layout_match_the_papers_recorded_prompts() -> None:
     by_text = {q.text: q for q in QUESTIONS}
-    for row in _reference_rows():
+    for row in reference_rows("stigma"):
         question = by_text[row["question_only"]]  # the wording is verbatim
         assert list(question.options) == row["options"]
         assert make_prompt(row["vignette"], row["question_only"], row["options"]) == row["prompt"]
@@ -345,7 +333,7 @@ def test_questions_options_and_prompt_layout_match_the_papers_recorded_prompts()
 
 @pytest.mark.reference
 def test_paper_vignettes_open_the_same_way_as_ours() -> None:
-    for row in _reference_rows():
+    for row in reference_rows("stigma"):
         ours = make_vignette(row["condition"], row["race"], row["gender"], row["education"])
         first_sentence = ours.text.split(". ")[0] + "."
         assert row["vignette"].startswith(first_sentence)
@@ -353,7 +341,7 @@ def test_paper_vignettes_open_the_same_way_as_ours() -> None:
 
 @pytest.mark.reference
 def test_coding_reproduces_the_papers_recorded_codes() -> None:
-    for row in _reference_rows():
+    for row in reference_rows("stigma"):
         question = next(q for q in QUESTIONS if q.text == row["question_only"])
         coded = code_output(row["output"], question)
         if row["code"] is None:
