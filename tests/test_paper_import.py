@@ -88,3 +88,24 @@ def test_import_paper_responses_rejudges_and_reports_agreement(reference_dir, tm
     n, kappa = overall[-1].split()[1], float(overall[-1].split()[4])
     assert n == "2100"
     assert kappa >= 0.90
+
+
+def test_reimporting_a_changed_results_file_replaces_the_earlier_import(reference_dir,
+                                                                        tmp_path):
+    source = reference_dir / "stigma" / "llama3.1-8b_steelman-false.jsonl"
+    rows = [json.loads(line) for line in source.read_text().splitlines()[:14]]
+    path = tmp_path / "tiny_steelman-false.jsonl"
+    run_dir = tmp_path / "run"
+
+    def import_and_read(outputs: list[str]) -> pd.Series:
+        for row, output in zip(rows, outputs, strict=True):
+            row["output"] = output
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        assert main(["import", "paper-stigma", str(path), "--run-dir", str(run_dir)]) == 0
+        out = tmp_path / "export.csv"
+        assert main(["export", str(run_dir), "-o", str(out)]) == 0
+        return pd.read_csv(out, keep_default_na=False)["raw_output"]
+
+    assert set(import_and_read(["A"] * 14)) == {"A"}
+    again = import_and_read(["D"] * 14)
+    assert len(again) == 14 and set(again) == {"D"}

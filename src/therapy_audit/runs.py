@@ -47,6 +47,23 @@ def log_dir_for(run_dir: Path, experiment: str, model: str, label: str) -> Path:
     return run_dir / "logs" / experiment / slug(model) / slug(label)
 
 
+# Files Inspect's eval_set leaves in a log directory besides the .eval logs.
+_EVAL_SET_FILES = ("eval-set.json", "logs.json", ".eval-set-id")
+
+
+def replace_logs(log_dir: Path) -> None:
+    """Remove an earlier import's logs from ``log_dir`` (an importer's own directory).
+
+    Inspect's ``eval_set`` treats a directory holding a complete log of the same task as done
+    and would keep the old results, so a re-import must start from an empty directory.
+    """
+    if not log_dir.is_dir():
+        return
+    for path in log_dir.iterdir():
+        if path.is_file() and (path.suffix == ".eval" or path.name in _EVAL_SET_FILES):
+            path.unlink()
+
+
 def find_logs(run_dir: Path) -> list[Path]:
     if not run_dir.is_dir():
         raise RunDirError(f"run directory {run_dir} does not exist")

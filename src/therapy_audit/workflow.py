@@ -54,6 +54,26 @@ def _run_eval(task, log_dir: Path, model, limit: int | None, max_connections: in
     return bool(ok)
 
 
+def run_replay(task, model: str, records: dict[str, str | None], recording: Path,
+               log_dir: Path, model_roles: dict | None = None) -> bool:
+    """Run ``task`` on ``replay/…`` outputs recorded elsewhere, replacing an earlier import.
+
+    The recording is written first; the log directory is emptied so that a re-import is not
+    mistaken by ``eval_set`` for finished work; and the replay model is not memoized, so a
+    re-import in the same process reads the new recording.
+    """
+    from inspect_ai.model import get_model
+
+    from therapy_audit.models.replay import write_recording
+    from therapy_audit.runs import replace_logs
+
+    recording.parent.mkdir(parents=True, exist_ok=True)
+    write_recording(recording, records)
+    replace_logs(log_dir)
+    replay = get_model(model, recording=str(recording), memoize=False)
+    return _run_eval(task, log_dir, replay, None, None, local=False, model_roles=model_roles)
+
+
 def run_audit(
     experiments: list[str],
     model: str,

@@ -42,7 +42,6 @@ from therapy_audit.importers.worksheet import (
     WorksheetError,
     conversation_text,
     read_table,
-    replace_logs,
 )
 
 KEY_FORMAT = "therapy-audit-annotation-key/1"
@@ -435,13 +434,13 @@ def _replay_annotations(sheet: LabelSheet, key: dict, run_dir: Path,
     from inspect_ai import Task
     from inspect_ai.dataset import MemoryDataset, Sample
     from inspect_ai.log import read_eval_log_samples
-    from inspect_ai.model import GenerateConfig, get_model
+    from inspect_ai.model import GenerateConfig
 
     from therapy_audit.appropriateness.scorers import recorded_judge
     from therapy_audit.appropriateness.solver import MAX_TOKENS, respond
-    from therapy_audit.models.replay import messages_key, write_recording
+    from therapy_audit.models.replay import messages_key
     from therapy_audit.runs import slug
-    from therapy_audit.workflow import _run_eval
+    from therapy_audit.workflow import run_replay
 
     by_log: dict[str, dict[str, str]] = {}
     for item_id, entry in key["items"].items():
@@ -480,8 +479,6 @@ def _replay_annotations(sheet: LabelSheet, key: dict, run_dir: Path,
         log_dir = (_annotation_root(run_dir) / slug(sheet.annotator)
                    / f"{slug(entry['model'])}-{tag}" / slug(entry["system_prompt"]))
         recording = run_dir / "recordings" / f"annotation-{slug(sheet.annotator)}-{tag}.jsonl"
-        recording.parent.mkdir(parents=True, exist_ok=True)
-        write_recording(recording, records)
         task = Task(
             dataset=MemoryDataset(samples, name="annotations"),
             solver=respond(cache=False),
@@ -492,9 +489,7 @@ def _replay_annotations(sheet: LabelSheet, key: dict, run_dir: Path,
                       "annotated_log": log_file},
             name="appropriateness",
         )
-        replace_logs(log_dir)
-        replay = get_model("replay/annotation", recording=str(recording), memoize=False)
-        _run_eval(task, log_dir, replay, None, None, local=False)
+        run_replay(task, "replay/annotation", records, recording, log_dir)
         log_dirs.append(log_dir)
     return log_dirs
 

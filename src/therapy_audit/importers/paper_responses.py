@@ -86,13 +86,12 @@ def _sample(row: dict, preset: SystemPrompt, source: str) -> Sample:
 
 def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str:
     """Replay, re-judge and compare; returns the per-stimulus agreement text."""
-    from inspect_ai.model import get_model
 
     from therapy_audit.appropriateness.scorers import recorded_judge
     from therapy_audit.appropriateness.task import build_appropriateness_task
-    from therapy_audit.models.replay import messages_key, write_recording
+    from therapy_audit.models.replay import messages_key
     from therapy_audit.runs import log_dir_for, slug
-    from therapy_audit.workflow import _run_eval, agreement_summary
+    from therapy_audit.workflow import agreement_summary, run_replay
 
     log_dirs = []
     for path in files:
@@ -116,12 +115,9 @@ def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str
         if len(records) != len(samples):
             raise PaperFileError(f"{path}: rows with identical inputs could not be told apart")
         recording = run_dir / "recordings" / f"responses-{slug(path.stem)}.jsonl"
-        recording.parent.mkdir(parents=True, exist_ok=True)
-        write_recording(recording, records)
         task = build_appropriateness_task(samples, label, judges, cache=False,
                                           extra_scorers=[recorded_judge(PAPER_JUDGE_NAME)])
         log_dir = log_dir_for(run_dir, "appropriateness", model, label)
-        _run_eval(task, log_dir, get_model(model, recording=str(recording)), None, None,
-                  local=False)
+        run_replay(task, model, records, recording, log_dir)
         log_dirs.append(log_dir)
     return agreement_summary(run_dir, "paper")

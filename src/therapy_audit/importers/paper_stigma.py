@@ -36,10 +36,12 @@ def _paper_preset(steel_man: bool, source: str) -> SystemPrompt:
 
 def import_stigma_files(files: list[Path], run_dir: Path) -> str:
     """Score the paper's stigma results files with our parser and coding (replayed outputs)."""
-    from therapy_audit.models.replay import messages_key, write_recording
+    from inspect_ai.dataset import MemoryDataset
+
+    from therapy_audit.models.replay import messages_key
     from therapy_audit.stigma.dataset import paper_samples, read_paper_rows
     from therapy_audit.stigma.task import build_stigma_task
-    from therapy_audit.workflow import _run_eval, summarise
+    from therapy_audit.workflow import run_replay, summarise
 
     summaries = []
     for path in files:
@@ -57,17 +59,11 @@ def import_stigma_files(files: list[Path], run_dir: Path) -> str:
         if len(records) != len(samples):
             raise ValueError(f"{path}: rows with identical prompts could not be told apart")
         recording = run_dir / "recordings" / f"stigma-{slug(path.stem)}.jsonl"
-        recording.parent.mkdir(parents=True, exist_ok=True)
-        write_recording(recording, records)
-        from inspect_ai.dataset import MemoryDataset
-        from inspect_ai.model import get_model
-
         task = build_stigma_task(MemoryDataset(samples, name=path.stem), preset.label,
                                  cache=False)
         name = f"replay/{model}"
         log_dir = log_dir_for(run_dir, "stigma", name, preset.label)
-        _run_eval(task, log_dir, get_model(name, recording=str(recording)), None, None,
-                  local=False)
+        run_replay(task, name, records, recording, log_dir)
         frame = load_samples([log_dir])
         summaries.append(summarise(frame))
     return "\n\n".join(summaries)

@@ -50,10 +50,6 @@ WORKSHEET_SYSTEM_PROMPTS = tuple(PRESETS)  # "none", "steel-man"
 RESPONSES_SHEET = "Responses"
 INSTRUCTIONS_SHEET = "Instructions"
 
-# Files Inspect's eval_set leaves in a log directory besides the .eval logs.
-_EVAL_SET_FILES = ("eval-set.json", "logs.json", ".eval-set-id")
-
-
 class WorksheetError(ValueError):
     """A worksheet (or annotation sheet) that cannot be read or used."""
 
@@ -436,19 +432,6 @@ def worksheet_log_dir(run_dir: Path, model: str, system_prompt: str) -> Path:
                        system_prompt)
 
 
-def replace_logs(log_dir: Path) -> None:
-    """Remove an earlier import's logs from ``log_dir`` (an importer's own directory).
-
-    Inspect's ``eval_set`` treats a directory holding a complete log of the same task as done
-    and would keep the old results, so a re-import must start from an empty directory.
-    """
-    if not log_dir.is_dir():
-        return
-    for path in log_dir.iterdir():
-        if path.is_file() and (path.suffix == ".eval" or path.name in _EVAL_SET_FILES):
-            path.unlink()
-
-
 def _classify(table: Table) -> tuple[list[_Good], list[RejectedRow]]:
     candidates: list[_Good] = []
     rejected: list[RejectedRow] = []
@@ -510,13 +493,12 @@ def import_worksheet(path: Path, name: str, run_dir: Path,
     ``judges`` are as for ``run`` (``rules``, model names, or ``grader`` with a ``grader``
     entry in ``model_roles``). Raises :class:`WorksheetError` when no row is usable.
     """
-    from inspect_ai.model import get_model
 
     from therapy_audit.appropriateness.dataset import appropriateness_samples
     from therapy_audit.appropriateness.task import build_appropriateness_task
-    from therapy_audit.models.replay import messages_key, write_recording
+    from therapy_audit.models.replay import messages_key
     from therapy_audit.runs import load_samples, slug
-    from therapy_audit.workflow import _run_eval, summarise
+    from therapy_audit.workflow import run_replay, summarise
 
     name = " ".join(name.split())
     if not name:
@@ -560,17 +542,11 @@ def import_worksheet(path: Path, name: str, run_dir: Path,
         log_dir = worksheet_log_dir(run_dir, model, label)
         recording = (run_dir / "recordings"
                      / f"{log_dir.parent.name}-{slug(label)}.jsonl")
-        recording.parent.mkdir(parents=True, exist_ok=True)
-        write_recording(recording, records)
         task = build_appropriateness_task(samples, label, judges, cache=False)
         task.metadata = {**(task.metadata or {}), "model_display": model,
                          "worksheet": path.name, "respondent_id": respondent}
-        replace_logs(log_dir)
-        # memoize=False: a replay model reads its recording once, so a re-import in the same
-        # process must not reuse the instance that holds the earlier recording.
-        replay = get_model(f"replay/{model}", recording=str(recording), memoize=False)
-        complete = _run_eval(task, log_dir, replay, None, None, local=False,
-                             model_roles=model_roles)
+        complete = run_replay(task, f"replay/{model}", records, recording, log_dir,
+                              model_roles=model_roles)
         missing = [s.metadata["stimulus_id"] for s in samples
                    if s.metadata["stimulus_id"] not in by_stimulus]
         result.complete &= complete and not missing
