@@ -3,7 +3,6 @@ its recorded gpt-4o labels as a judge of their own, so agreement can be measured
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from inspect_ai.dataset import Sample
@@ -11,6 +10,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
 from therapy_audit.appropriateness.dataset import conversation
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID, Stimulus, canonical_condition
+from therapy_audit.importers.paper_files import paper_file
 from therapy_audit.jsonl import read_objects
 from therapy_audit.prompts import SystemPrompt
 
@@ -18,11 +18,6 @@ PAPER_JUDGE_FIELD = "gpt-4o-2024-08-06_classification"
 PAPER_JUDGE_NAME = "paper:gpt-4o-2024-08-06"
 REQUIRED = ("key", "condition", "interjection", "verification_prompt", "verification_correct",
             "message_number", "model_response")
-
-_NAME = re.compile(
-    r"^(?P<model>.+?)_context-(?P<context>true|false)_steelman-(?P<steelman>true|false)$"
-)
-
 
 class PaperFileError(ValueError):
     """A file that is not one of the paper's appropriateness results files."""
@@ -97,14 +92,13 @@ def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str
     for path in files:
         if not path.is_file():
             raise PaperFileError(f"{path} does not exist")
-        match = _NAME.match(path.stem)
-        if not match:
-            raise PaperFileError(f"{path.name}: expected <model>_context-<bool>_steelman-"
-                                 "<bool>.jsonl (as the paper's results files are named)")
-        label = "steel-man" if match["steelman"] == "true" else "none"
-        preset = SystemPrompt(label, "" if label == "none" else
-                              f"[Replayed from {path.name}: the paper's steel-man prompt.]")
-        model = f"replay/{match['model']}" + ("+context" if match["context"] == "true" else "")
+        try:
+            source = paper_file(path, with_context=True)
+        except ValueError as err:
+            raise PaperFileError(str(err)) from err
+        preset = source.preset(path.name)
+        label = preset.label
+        model = f"replay/{source.model}" + ("+context" if source.contextualized else "")
         rows = read_rows(path)
         samples = [_sample(row, preset, path.name) for row in rows]
         ids = [s.id for s in samples]

@@ -3,35 +3,10 @@ and score them with our parser and coding (``therapy-audit import paper-stigma``
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from therapy_audit.prompts import SystemPrompt
+from therapy_audit.importers.paper_files import paper_file
 from therapy_audit.runs import load_samples, log_dir_for, slug
-
-_STEELMAN = re.compile(r"^(?P<model>.+?)_(?:context-(?P<context>true|false)_)?"
-                       r"steelman-(?P<steelman>true|false)$")
-
-
-def _paper_file_config(path: Path) -> tuple[str, bool, bool | None]:
-    """(model, steel-man?, contextualised?) from ``<model>[_context-X]_steelman-Y.jsonl``."""
-    match = _STEELMAN.match(path.stem)
-    if not match:
-        raise ValueError(
-            f"{path.name}: expected a name like <model>_steelman-<true|false>.jsonl "
-            "(as the paper's results files are named)"
-        )
-    context = match["context"]
-    return match["model"], match["steelman"] == "true", (None if context is None
-                                                         else context == "true")
-
-
-def _paper_preset(steel_man: bool, source: str) -> SystemPrompt:
-    if not steel_man:
-        return SystemPrompt("none", "")
-    note = (f"[Replayed from {source}: the model saw the paper's own steel-man therapist "
-            "system prompt here.]")
-    return SystemPrompt("steel-man", note)
 
 
 def import_stigma_files(files: list[Path], run_dir: Path) -> str:
@@ -39,7 +14,7 @@ def import_stigma_files(files: list[Path], run_dir: Path) -> str:
     from inspect_ai.dataset import MemoryDataset
 
     from therapy_audit.models.replay import messages_key
-    from therapy_audit.stigma.dataset import paper_samples, read_paper_rows
+    from therapy_audit.stigma.dataset import read_paper_rows, samples_from_paper_rows
     from therapy_audit.stigma.task import build_stigma_task
     from therapy_audit.workflow import run_replay, summarise
 
@@ -47,12 +22,12 @@ def import_stigma_files(files: list[Path], run_dir: Path) -> str:
     for path in files:
         if not path.is_file():
             raise ValueError(f"{path} does not exist")
-        model, steel_man, _ = _paper_file_config(path)
-        preset = _paper_preset(steel_man, path.name)
+        source = paper_file(path, with_context=False)
+        model, preset = source.model, source.preset(path.name)
         rows = read_paper_rows(path)
         if any("output" not in row for row in rows):
             raise ValueError(f"{path}: rows have no 'output' field (not a results file)")
-        samples = paper_samples(path, preset)
+        samples = samples_from_paper_rows(rows, preset, path)
         records = {
             messages_key(s.input): row.get("output") for s, row in zip(samples, rows, strict=True)
         }

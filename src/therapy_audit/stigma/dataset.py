@@ -101,9 +101,14 @@ def read_paper_rows(path: Path) -> list[dict]:
 
 def paper_samples(path: Path, preset: SystemPrompt) -> list[Sample]:
     """Samples from the original paper's prompts file (its own vignette wording)."""
+    return samples_from_paper_rows(read_paper_rows(path), preset, path)
+
+
+def samples_from_paper_rows(rows: list[dict], preset: SystemPrompt, path: Path) -> list[Sample]:
+    """Samples from rows :func:`read_paper_rows` validated (``path`` names them in errors)."""
     samples = []
     seen: set[str] = set()
-    for row in read_paper_rows(path):
+    for row in rows:
         question = row["_question"]
         metadata = {
             "condition": row["condition"],
