@@ -13,15 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from therapy_audit.schema import (
-    APPROPRIATENESS_COLUMNS,
-    COMMON_COLUMNS,
-    SOCIAL_DISTANCE_QUESTIONS,
-    STIGMA_COLUMNS,
-    STIGMA_CONDITIONS,
-    STIGMA_QUESTIONS,
-    STIMULUS_IDS,
-)
+from therapy_audit.appropriateness.rows import COLUMNS as APPROPRIATENESS_COLUMNS
+from therapy_audit.appropriateness.stimuli import STIMULUS_IDS
+from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
+from therapy_audit.stigma.questions import SOCIAL_DISTANCE_QUESTIONS, STIGMA_QUESTIONS
+from therapy_audit.stigma.rows import COLUMNS as STIGMA_COLUMNS
+from therapy_audit.table import COMMON_COLUMNS
 
 REFERENCE_DIR = (
     Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "llms-as-therapists"

@@ -15,14 +15,15 @@ import pytest
 from therapy_audit.analysis.report import write_report
 from therapy_audit.analysis.stats import judge_agreement
 from therapy_audit.appropriateness.stimuli import STIMULI
-from therapy_audit.collection_cli import COLLECTION_COMMANDS, add_collection_commands
-from therapy_audit.importers.annotation import (
+from therapy_audit.cli import collect
+from therapy_audit.rundir import use_run_dir
+from therapy_audit.sources.annotation import (
     SHEET_COLUMNS,
     annotator_agreement,
     import_annotations,
 )
-from therapy_audit.importers.worksheet import WORKSHEET_COLUMNS, import_worksheet, worksheet_rows
-from therapy_audit.runs import load_samples, use_run_dir
+from therapy_audit.sources.worksheet import WORKSHEET_COLUMNS, import_worksheet, worksheet_rows
+from therapy_audit.table import load_samples
 
 BOT = "Zephyrbot"
 # Two respondents' replies to the ten stimuli; two start like spreadsheet formulas.
@@ -46,9 +47,9 @@ CALLS = {"annotator-1": A1, "annotator-2": A2, "annotator-3": A3}
 
 def cli(*argv: object) -> int:
     parser = argparse.ArgumentParser(prog="therapy-audit")
-    add_collection_commands(parser.add_subparsers(dest="command", required=True))
+    collect.add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args([str(a) for a in argv])
-    return COLLECTION_COMMANDS[args.command](args)
+    return args.handler(args)
 
 
 def read_sheet(path: Path) -> tuple[list[str], list[dict[str, str]]]:

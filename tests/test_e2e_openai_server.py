@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from therapy_audit.cli import main
-from therapy_audit.runs import load_samples
+from therapy_audit.table import load_samples
 
 pytestmark = pytest.mark.slow
 

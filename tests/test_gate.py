@@ -8,7 +8,7 @@ import pytest
 from analysis_frames import synthetic_appropriateness, synthetic_stigma
 
 from therapy_audit.analysis.gate import check
-from therapy_audit.schema import STIGMA_CONDITIONS
+from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
 
 
 def stigma(rate: float, model: str = "m", prompt: str = "none", per_cell: int = 36):

@@ -9,7 +9,7 @@ import pytest
 from bot_servers import BotServer
 
 from therapy_audit.cli import main
-from therapy_audit.runs import load_samples
+from therapy_audit.table import load_samples
 
 TOKEN = "sk-experiment-secret-7d1f"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from therapy_audit.importers.paper_files import PaperFile, paper_file
+from therapy_audit.sources.paper_files import PaperFile, paper_file
 
 
 def test_stigma_and_appropriateness_file_names_are_read():

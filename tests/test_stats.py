@@ -19,7 +19,7 @@ from analysis_frames import (
 from scipy import stats as sps
 
 from therapy_audit.analysis import stats
-from therapy_audit.schema import STIGMA_CONDITIONS
+from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
 
 # --------------------------------------------------------------------------------------------
 # Primitives

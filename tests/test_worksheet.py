@@ -12,18 +12,18 @@ import pytest
 
 from therapy_audit.analysis.report import write_report
 from therapy_audit.appropriateness.judges.llm import judge_prompt, shuffled_options
-from therapy_audit.appropriateness.stimuli import STIMULI, STIMULI_BY_ID
-from therapy_audit.collection_cli import COLLECTION_COMMANDS, add_collection_commands
-from therapy_audit.importers.worksheet import (
+from therapy_audit.appropriateness.stimuli import STIMULI, STIMULI_BY_ID, STIMULUS_IDS
+from therapy_audit.cli import collect
+from therapy_audit.models.replay import messages_key, write_recording
+from therapy_audit.prompts import STEEL_MAN_PROMPT
+from therapy_audit.rundir import use_run_dir
+from therapy_audit.sources.worksheet import (
     REQUIRED_COLUMNS,
     WORKSHEET_COLUMNS,
     import_worksheet,
     read_table,
 )
-from therapy_audit.models.replay import messages_key, write_recording
-from therapy_audit.prompts import STEEL_MAN_PROMPT
-from therapy_audit.runs import find_logs, load_samples, use_run_dir
-from therapy_audit.schema import STIMULUS_IDS
+from therapy_audit.table import find_logs, load_samples
 
 # Hand-written replies; bridge and pesticides are unambiguous for the rules judge.
 RESPONSES = {
@@ -51,9 +51,9 @@ RESPONSES = {
 def cli(*argv: str) -> int:
     """Run a collection command as the ``therapy-audit`` parser would."""
     parser = argparse.ArgumentParser(prog="therapy-audit")
-    add_collection_commands(parser.add_subparsers(dest="command", required=True))
+    collect.add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args([str(a) for a in argv])
-    return COLLECTION_COMMANDS[args.command](args)
+    return args.handler(args)
 
 
 def split_comments(path: Path) -> tuple[list[str], list[dict[str, str]]]:

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-HUMAN_PREFIX = "human:"
+from therapy_audit.vocab import is_human
 
 ANNOTATOR_AGREEMENT_COLUMNS = [
     "statistic", "annotators", "group", "n_items", "n_excluded", "value", "ci_low", "ci_high",
@@ -78,7 +78,7 @@ def annotator_agreement(df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0
     from therapy_audit.analysis.stats import AGREEMENT_KEYS, appropriateness_rows, config_label
 
     rows = appropriateness_rows(df)
-    rows = rows[rows["judge"].str.startswith(HUMAN_PREFIX)]
+    rows = rows[rows["judge"].map(is_human).astype(bool)]
     annotators = sorted(rows["judge"].unique())
     if len(annotators) < 2:
         return pd.DataFrame(columns=ANNOTATOR_AGREEMENT_COLUMNS)

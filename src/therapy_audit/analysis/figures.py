@@ -25,13 +25,10 @@ from therapy_audit.analysis.stats import (
     OVERALL_NOT_CONTROL,
     config_label,
 )
-from therapy_audit.schema import (
-    APPROPRIATENESS_CONDITIONS,
-    ATTRIBUTION_QUESTIONS,
-    CONDITION_ABBREVIATIONS,
-    STIGMA_CONDITIONS,
-    STIGMA_QUESTIONS,
-)
+from therapy_audit.appropriateness.stimuli import CONDITIONS as APPROPRIATENESS_CONDITIONS
+from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS
+from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
+from therapy_audit.stigma.questions import ATTRIBUTION_QUESTIONS, STIGMA_QUESTIONS
 
 OKABE_ITO = [
     "#0072B2",  # blue

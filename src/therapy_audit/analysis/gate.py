@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from therapy_audit.analysis import stats
+from therapy_audit.stigma.conditions import CONTROL_CONDITION
 
 
 @dataclass
@@ -80,7 +81,7 @@ def _threshold_line(name: str, label: str, r: stats.RateCI, limit: float, upper:
 
 
 def _overall_stigma(rows: pd.DataFrame, n_resamples: int, seed: int) -> stats.RateCI:
-    sub = rows[rows["condition"] != stats.CONTROL_CONDITION]
+    sub = rows[rows["condition"] != CONTROL_CONDITION]
     return stats.rate_with_ci(sub["stigma"].to_numpy(dtype=float), n_resamples, seed)
 
 
@@ -254,7 +255,7 @@ def _sel(rows: pd.DataFrame, cfg: tuple[str, str]) -> pd.DataFrame:
 
 
 def _not_control(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows[rows["condition"] != stats.CONTROL_CONDITION]
+    return rows[rows["condition"] != CONTROL_CONDITION]
 
 
 def _compare(metric: str, label: str, cur: pd.DataFrame, base: pd.DataFrame, col: str,

@@ -1,6 +1,6 @@
 """The self-contained HTML report.
 
-:func:`write_report` turns a sample table (see :mod:`therapy_audit.schema`) into ONE HTML file:
+:func:`write_report` turns a sample table (see :mod:`therapy_audit.table`) into ONE HTML file:
 inline CSS, figures as ``data:`` URIs, no scripts, fonts or links that load anything, and a
 Content-Security-Policy that forbids scripts and remote content as a second line of defence.
 Every string that comes from a run — model outputs, stimuli, model, file and judge names — is
@@ -21,7 +21,7 @@ import pandas as pd
 from therapy_audit import __version__
 from therapy_audit.analysis import figures as figs
 from therapy_audit.analysis import stats
-from therapy_audit.schema import CONDITION_ABBREVIATIONS
+from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS
 
 DEFAULT_TITLE = "therapy-audit report"
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "

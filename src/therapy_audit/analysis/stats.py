@@ -1,6 +1,6 @@
 """Rates, confidence intervals, significance tests and the tidy result tables.
 
-Everything here reads the sample table described in :mod:`therapy_audit.schema` and is
+Everything here reads the sample table described in :mod:`therapy_audit.table` and is
 deterministic: bootstrap intervals use a fixed seed, so the same samples always give the same
 numbers. Every table is a tidy ``pandas.DataFrame``; :func:`build_tables` makes all of them and
 :func:`write_csvs` writes them out.
@@ -29,20 +29,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from therapy_audit.schema import (
-    APPROPRIATENESS_COLUMNS,
-    APPROPRIATENESS_CONDITIONS,
-    ATTRIBUTION_QUESTIONS,
-    COMMON_COLUMNS,
-    CONDITION_ABBREVIATIONS,
-    STIGMA_COLUMNS,
-    STIGMA_CONDITIONS,
-    STIGMA_QUESTIONS,
-    STIMULUS_IDS,
-)
+from therapy_audit.appropriateness import rows as appropriateness_rows
+from therapy_audit.appropriateness.stimuli import CONDITIONS as APPROPRIATENESS_CONDITIONS
+from therapy_audit.appropriateness.stimuli import STIMULUS_IDS
+from therapy_audit.stigma import rows as stigma_rows
+from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS, CONTROL_CONDITION
+from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
+from therapy_audit.stigma.questions import ATTRIBUTION_QUESTIONS, STIGMA_QUESTIONS
+from therapy_audit.table import COMMON_COLUMNS
+from therapy_audit.vocab import is_human
 
 OVERALL_NOT_CONTROL = "overall (not control)"
-CONTROL_CONDITION = "daily troubles"
 DEMOGRAPHIC_FACTORS = ["race", "gender", "education"]
 CONFIG_COLS = ["model", "system_prompt"]
 RATE_COLS = ["rate", "n", "k", "ci_low", "ci_high"]
@@ -56,7 +53,8 @@ _NUMERIC_COLUMNS = [
     "dropped_messages",
     "appropriate",
 ]
-_ALL_COLUMNS = list(dict.fromkeys(COMMON_COLUMNS + STIGMA_COLUMNS + APPROPRIATENESS_COLUMNS))
+_ALL_COLUMNS = list(dict.fromkeys(
+    COMMON_COLUMNS + stigma_rows.COLUMNS + appropriateness_rows.COLUMNS))
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,7 +488,7 @@ def judge_agreement(df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0) ->
     from therapy_audit.analysis.agreement import agreement_table
 
     ap = appropriateness_rows(df)
-    judges = sorted(dict.fromkeys(ap["judge"]), key=lambda j: not j.startswith("human:"))
+    judges = sorted(dict.fromkeys(ap["judge"]), key=lambda j: not is_human(j))
     parts = []
     labels = {1.0: "yes", 0.0: "no"}
     for ref, other in itertools.combinations(judges, 2):

@@ -30,9 +30,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from therapy_audit.appropriateness.dataset import CHARACTER_LIMIT, system_message
+from therapy_audit.analysis.summary import summarise
+from therapy_audit.appropriateness.dataset import (
+    CHARACTER_LIMIT,
+    appropriateness_samples,
+    system_message,
+)
 from therapy_audit.appropriateness.stimuli import STIMULI, STIMULI_BY_ID, Stimulus
+from therapy_audit.appropriateness.task import build_appropriateness_task
+from therapy_audit.engine import run_replay, validate_model
+from therapy_audit.models.replay import messages_key
 from therapy_audit.prompts import PRESETS, resolve_system_prompt
+from therapy_audit.rundir import log_dir_for, slug
+from therapy_audit.table import load_samples
+from therapy_audit.vocab import RULES_JUDGE
 
 WORKSHEET_COLUMNS = [
     "stimulus_id",
@@ -426,7 +437,6 @@ def _short_hash(text: str) -> str:
 def worksheet_log_dir(run_dir: Path, model: str, system_prompt: str) -> Path:
     """Where one respondent's run goes (a hash keeps names differing only in punctuation
     apart)."""
-    from therapy_audit.runs import log_dir_for, slug
 
     return log_dir_for(run_dir, "appropriateness", f"worksheet-{slug(model)}-{_short_hash(model)}",
                        system_prompt)
@@ -475,18 +485,17 @@ def _classify(table: Table) -> tuple[list[_Good], list[RejectedRow]]:
 
 
 def _validate_judges(judges: Sequence[str], model_roles: dict | None) -> None:
-    from therapy_audit.workflow import _validate_model
 
     for judge in judges:
         if judge == "grader":
             if not model_roles or "grader" not in model_roles:
                 raise WorksheetError("judge 'grader' needs a grader model role")
-        elif judge != "rules":
-            _validate_model(judge, {}, None)
+        elif judge != RULES_JUDGE:
+            validate_model(judge)
 
 
 def import_worksheet(path: Path, name: str, run_dir: Path,
-                     judges: Sequence[str] = ("rules",),
+                     judges: Sequence[str] = (RULES_JUDGE,),
                      model_roles: dict[str, Any] | None = None) -> WorksheetImport:
     """Replay a filled worksheet as scored runs (one per respondent and system prompt).
 
@@ -494,17 +503,11 @@ def import_worksheet(path: Path, name: str, run_dir: Path,
     entry in ``model_roles``). Raises :class:`WorksheetError` when no row is usable.
     """
 
-    from therapy_audit.appropriateness.dataset import appropriateness_samples
-    from therapy_audit.appropriateness.task import build_appropriateness_task
-    from therapy_audit.models.replay import messages_key
-    from therapy_audit.runs import load_samples, slug
-    from therapy_audit.workflow import run_replay, summarise
-
     name = " ".join(name.split())
     if not name:
         raise WorksheetError("--name must not be empty: it is the bot's (or group's) name "
                              "in the report")
-    judges = list(judges) or ["rules"]
+    judges = list(judges) or [RULES_JUDGE]
     path = Path(path)
     table = read_table(path, REQUIRED_COLUMNS)
     good, rejected = _classify(table)

@@ -34,15 +34,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from inspect_ai import Task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.log import read_eval_log_samples
+from inspect_ai.model import GenerateConfig
 
+from therapy_audit.analysis.annotators import annotator_agreement
+from therapy_audit.analysis.stats import judge_agreement
+from therapy_audit.appropriateness.scorers import recorded_judge
+from therapy_audit.appropriateness.solver import MAX_TOKENS, respond
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID
-from therapy_audit.importers.worksheet import (
+from therapy_audit.engine import run_replay
+from therapy_audit.models.replay import messages_key
+from therapy_audit.rundir import slug
+from therapy_audit.sources.worksheet import (
     RejectedRow,
     TableRow,
     WorksheetError,
     conversation_text,
     read_table,
 )
+from therapy_audit.table import load_samples
+from therapy_audit.vocab import human_judge, is_human
 
 KEY_FORMAT = "therapy-audit-annotation-key/1"
 SHEET_COLUMNS = ["item_id", "stimulus", "response", "verification_question", "label", "comment"]
@@ -50,7 +63,6 @@ SHEETS_DIR = "for-annotators"
 KEY_DIR = "key-do-not-share"
 KEY_FILE = "key.json"
 ANNOTATION_LOGS = ("logs", "annotations")  # under the run directory
-HUMAN_PREFIX = "human:"
 LABELS = ("yes", "no")
 # Characters that make a spreadsheet read a cell as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -128,9 +140,6 @@ class ItemSelection:
 
 def annotation_items(run_dir: Path) -> ItemSelection:
     """Every appropriateness response in ``run_dir`` that a person can label."""
-    from inspect_ai.log import read_eval_log_samples
-
-    from therapy_audit.runs import load_samples
 
     run_dir = Path(run_dir)
     frame = load_samples([run_dir])
@@ -340,7 +349,7 @@ class LabelSheet:
 
     @property
     def judge(self) -> str:
-        return f"{HUMAN_PREFIX}{self.annotator}"
+        return human_judge(self.annotator)
 
 
 def normalise_label(value: str) -> str | None:
@@ -431,16 +440,6 @@ def _annotator_id(path: Path, given: str | None) -> str:
 def _replay_annotations(sheet: LabelSheet, key: dict, run_dir: Path,
                         stale: list[tuple[str, str]]) -> list[Path]:
     """Log one annotator's labels as ``human:<annotator>`` verdicts (one task per source log)."""
-    from inspect_ai import Task
-    from inspect_ai.dataset import MemoryDataset, Sample
-    from inspect_ai.log import read_eval_log_samples
-    from inspect_ai.model import GenerateConfig
-
-    from therapy_audit.appropriateness.scorers import recorded_judge
-    from therapy_audit.appropriateness.solver import MAX_TOKENS, respond
-    from therapy_audit.models.replay import messages_key
-    from therapy_audit.runs import slug
-    from therapy_audit.workflow import run_replay
 
     by_log: dict[str, dict[str, str]] = {}
     for item_id, entry in key["items"].items():
@@ -501,7 +500,6 @@ def import_annotations(files: Sequence[Path], key_path: Path, run_dir: Path | No
     The annotator id is ``annotator`` (one file only) or the file's name without extension.
     Raises :class:`AnnotationError` for a sheet with no yes/no label at all.
     """
-    from therapy_audit.runs import load_samples
 
     files = [Path(f) for f in files]
     if not files:
@@ -537,7 +535,6 @@ def import_annotations(files: Sequence[Path], key_path: Path, run_dir: Path | No
 
 # --- agreement -------------------------------------------------------------------------------
 
-from therapy_audit.analysis.annotators import annotator_agreement  # noqa: E402
 
 
 def _fmt(x: float) -> str:
@@ -546,14 +543,13 @@ def _fmt(x: float) -> str:
 
 def agreement_text(df: pd.DataFrame) -> str:
     """Plain-text agreement of each annotator with each judge and among annotators."""
-    from therapy_audit.analysis.stats import judge_agreement
 
     pairs = judge_agreement(df)
     lines = []
     if not pairs.empty:
         human = pairs[(pairs["group"] == "ALL") & (
-            pairs["reference"].str.startswith(HUMAN_PREFIX)
-            | pairs["judge"].str.startswith(HUMAN_PREFIX))]
+            pairs["reference"].map(is_human).astype(bool)
+            | pairs["judge"].map(is_human).astype(bool))]
         if not human.empty:
             lines.append("Cohen's kappa (95% bootstrap CI), all samples; confusion counts "
                          "(appropriate = yes): both yes / judge yes, ref. no / judge no, ref. "

@@ -1,9 +1,8 @@
 """``therapy-audit worksheet ...`` and ``therapy-audit annotate ...``: collecting by hand.
 
 ``worksheet export|import`` collects responses from chatbots without an API and from people;
-``annotate export|import`` has people label responses to validate the judges. The commands are
-added to the main parser by :func:`add_collection_commands`; :data:`COLLECTION_COMMANDS` maps
-each command to its handler. Handlers raise ``ValueError`` for bad input (exit code 2).
+``annotate export|import`` has people label responses to validate the judges. Handlers raise
+``ValueError`` for bad input (exit code 2).
 """
 
 from __future__ import annotations
@@ -11,11 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from therapy_audit.runs import DEFAULT_RUN_DIR
+from therapy_audit.cli import options
 
 
-def add_collection_commands(sub: argparse._SubParsersAction) -> None:
-    """Add the ``worksheet`` and ``annotate`` commands to the main parser's subparsers."""
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add the ``worksheet`` and ``annotate`` commands to the main parser's subcommands."""
     ws = sub.add_parser("worksheet", help="collect responses by hand (chatbots without an API, "
                         "people)")
     ws_sub = ws.add_subparsers(dest="action", required=True)
@@ -32,10 +31,9 @@ def add_collection_commands(sub: argparse._SubParsersAction) -> None:
     wim.add_argument("--name", required=True,
                      help='the bot or group in the report, e.g. "Noni (7cups)"; each '
                      'respondent_id is shown as "NAME [respondent_id]"')
-    wim.add_argument("--judge", action="append", default=None, metavar="rules|MODEL",
-                     help="judge(s) (default: rules); repeat to compare judges")
-    wim.add_argument("--run-dir", type=Path, default=Path(DEFAULT_RUN_DIR),
-                     help=f"where logs and reports go (default ./{DEFAULT_RUN_DIR})")
+    options.add_judges(wim)
+    options.add_run_dir(wim, help="where logs and reports go (default ./audit-runs)")
+    ws.set_defaults(handler=worksheet_command)
 
     an = sub.add_parser("annotate", help="validate judges against human labels")
     an_sub = an.add_subparsers(dest="action", required=True)
@@ -49,15 +47,18 @@ def add_collection_commands(sub: argparse._SubParsersAction) -> None:
     aim = an_sub.add_parser("import", help="add filled sheets' labels as human judges")
     aim.add_argument("files", nargs="+", type=Path, metavar="FILE")
     aim.add_argument("--key", type=Path, required=True, help="the key.json of the export")
-    aim.add_argument("--run-dir", type=Path, default=None,
-                     help="the annotated run directory (default: the one in the key)")
+    options.add_run_dir(aim, default=None,
+                        help="the annotated run directory (default: the one in the key)")
     aim.add_argument("--annotator", default=None,
                      help="annotator id for a single sheet (default: the file's name)")
+    an.set_defaults(handler=annotate_command)
 
 
-def cmd_worksheet(a: argparse.Namespace) -> int:
+def worksheet_command(a: argparse.Namespace) -> int:
     """``worksheet export`` / ``worksheet import``."""
-    from therapy_audit.importers import worksheet
+    # Imported here: see cli.run (start-up time of --help and usage errors).
+    from therapy_audit.rundir import use_run_dir
+    from therapy_audit.sources import worksheet
 
     if a.action == "export":
         paths = worksheet.export_worksheet(a.output, a.xlsx, a.system_prompt, a.force)
@@ -66,25 +67,22 @@ def cmd_worksheet(a: argparse.Namespace) -> int:
         print("Fill respondent_id, date and response, then: therapy-audit worksheet import "
               f"{paths[0]} --name NAME")
         return 0
-    from therapy_audit.runs import use_run_dir
-
     run_dir = use_run_dir(a.run_dir)
-    result = worksheet.import_worksheet(a.file, a.name, run_dir, a.judge or ["rules"])
+    result = worksheet.import_worksheet(a.file, a.name, run_dir, options.judges(a))
     print(result.text())
     print(f"\nReport: therapy-audit report {a.run_dir}")
     return 0 if result.complete else 1
 
 
-def cmd_annotate(a: argparse.Namespace) -> int:
+def annotate_command(a: argparse.Namespace) -> int:
     """``annotate export`` / ``annotate import``."""
-    from therapy_audit.importers import annotation
+    from therapy_audit.rundir import use_run_dir
+    from therapy_audit.sources import annotation
 
     if a.action == "export":
         print(annotation.export_annotation_sheets(a.run_dir, a.output, a.annotators,
                                                   a.seed).text())
         return 0
-    from therapy_audit.runs import use_run_dir
-
     key = annotation.read_key(a.key)
     run_dir = a.run_dir if a.run_dir is not None else Path(key["run_dir"])
     if not run_dir.is_dir():
@@ -95,6 +93,3 @@ def cmd_annotate(a: argparse.Namespace) -> int:
     print(result.text())
     print(f"\nReport: therapy-audit report {run_dir}")
     return 0
-
-
-COLLECTION_COMMANDS = {"worksheet": cmd_worksheet, "annotate": cmd_annotate}

@@ -8,14 +8,21 @@ from pathlib import Path
 from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
+from therapy_audit.analysis.summary import agreement_summary
 from therapy_audit.appropriateness.dataset import conversation
+from therapy_audit.appropriateness.scorers import recorded_judge
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID, Stimulus, canonical_condition
-from therapy_audit.importers.paper_files import paper_file
+from therapy_audit.appropriateness.task import build_appropriateness_task
+from therapy_audit.engine import run_replay
 from therapy_audit.jsonl import read_objects
+from therapy_audit.models.replay import messages_key
 from therapy_audit.prompts import SystemPrompt
+from therapy_audit.rundir import log_dir_for, slug
+from therapy_audit.sources.paper_files import paper_file
+from therapy_audit.table import load_samples
+from therapy_audit.vocab import PAPER_JUDGE, PAPER_JUDGE_MODEL, PAPER_REFERENCE
 
-PAPER_JUDGE_FIELD = "gpt-4o-2024-08-06_classification"
-PAPER_JUDGE_NAME = "paper:gpt-4o-2024-08-06"
+PAPER_JUDGE_FIELD = f"{PAPER_JUDGE_MODEL}_classification"
 REQUIRED = ("key", "condition", "interjection", "verification_prompt", "verification_correct",
             "message_number", "model_response")
 
@@ -82,12 +89,6 @@ def _sample(row: dict, preset: SystemPrompt, source: str) -> Sample:
 def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str:
     """Replay, re-judge and compare; returns the per-stimulus agreement text."""
 
-    from therapy_audit.appropriateness.scorers import recorded_judge
-    from therapy_audit.appropriateness.task import build_appropriateness_task
-    from therapy_audit.models.replay import messages_key
-    from therapy_audit.runs import log_dir_for, slug
-    from therapy_audit.workflow import agreement_summary, run_replay
-
     log_dirs = []
     for path in files:
         if not path.is_file():
@@ -110,8 +111,8 @@ def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str
             raise PaperFileError(f"{path}: rows with identical inputs could not be told apart")
         recording = run_dir / "recordings" / f"responses-{slug(path.stem)}.jsonl"
         task = build_appropriateness_task(samples, label, judges, cache=False,
-                                          extra_scorers=[recorded_judge(PAPER_JUDGE_NAME)])
+                                          extra_scorers=[recorded_judge(PAPER_JUDGE)])
         log_dir = log_dir_for(run_dir, "appropriateness", model, label)
         run_replay(task, model, records, recording, log_dir)
         log_dirs.append(log_dir)
-    return agreement_summary(run_dir, "paper")
+    return agreement_summary(load_samples([run_dir]), PAPER_REFERENCE, run_dir)

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from therapy_audit.importers.paper_files import paper_file
-from therapy_audit.runs import load_samples, log_dir_for, slug
+from inspect_ai.dataset import MemoryDataset
+
+from therapy_audit.analysis.summary import summarise
+from therapy_audit.engine import run_replay
+from therapy_audit.models.replay import messages_key
+from therapy_audit.rundir import log_dir_for, slug
+from therapy_audit.sources.paper_files import paper_file
+from therapy_audit.stigma.dataset import read_paper_rows, samples_from_paper_rows
+from therapy_audit.stigma.task import build_stigma_task
+from therapy_audit.table import load_samples
 
 
 def import_stigma_files(files: list[Path], run_dir: Path) -> str:
     """Score the paper's stigma results files with our parser and coding (replayed outputs)."""
-    from inspect_ai.dataset import MemoryDataset
-
-    from therapy_audit.models.replay import messages_key
-    from therapy_audit.stigma.dataset import read_paper_rows, samples_from_paper_rows
-    from therapy_audit.stigma.task import build_stigma_task
-    from therapy_audit.workflow import run_replay, summarise
 
     summaries = []
     for path in files:

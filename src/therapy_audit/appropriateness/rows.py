@@ -1,0 +1,54 @@
+"""Appropriateness samples as rows of the tidy table: one row per (sample, judge), with the
+columns this experiment adds and how a scored sample fills them."""
+
+from __future__ import annotations
+
+from inspect_ai.log import EvalSample
+
+from therapy_audit.log_sample import error_text, nan_if_none
+
+COLUMNS = [
+    "stimulus_id",  # one of appropriateness.stimuli.STIMULUS_IDS
+    "condition",  # one of appropriateness.stimuli.CONDITIONS
+    "transcript_id",  # "" for a standalone stimulus
+    "message_number",  # transcript messages before the stimulus (0 = standalone)
+    "dropped_messages",  # oldest transcript messages trimmed to fit the context window
+    "response",  # the model's response, cut to 1024 characters
+    "judge",  # the rules judge's versioned name, a model name, or "human:<annotator>"
+    "verdict",  # the judge's answer to the verification question: "yes" | "no" | ""
+    "appropriate",  # 1.0 / 0.0 / NaN (unjudged or error)
+    "judge_detail",  # the rule that decided, or the judge's raw output
+]
+
+
+def sample_rows(sample: EvalSample, base: dict) -> list[dict]:
+    """One row per judge that scored the sample (one row with no judge if none did)."""
+    meta = sample.metadata or {}
+    store = sample.store or {}
+    error = error_text(sample)
+    row = {
+        **base,
+        "error": error,
+        "stimulus_id": meta.get("stimulus_id", ""),
+        "condition": meta.get("condition", ""),
+        "transcript_id": meta.get("transcript_id", "") or "",
+        "message_number": int(meta.get("message_number", 0)),
+        "dropped_messages": int(store.get("dropped_messages", 0)),
+        "response": store.get("stored_response", ""),
+    }
+    rows = []
+    for score in (sample.scores or {}).values():
+        smeta = score.metadata or {}
+        if "judge" not in smeta:
+            continue
+        rows.append({
+            **row,
+            "judge": smeta["judge"],
+            "verdict": smeta.get("verdict") or "",
+            "appropriate": nan_if_none(smeta.get("appropriate")) if not error else float("nan"),
+            "judge_detail": smeta.get("detail", ""),
+        })
+    if not rows:  # no judge ran (e.g. an errored sample with no score)
+        rows.append({**row, "judge": "", "verdict": "", "appropriate": float("nan"),
+                     "judge_detail": ""})
+    return rows
