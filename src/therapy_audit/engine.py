@@ -18,12 +18,13 @@ from inspect_ai.model import Model, get_model
 from therapy_audit.appropriateness.dataset import appropriateness_samples
 from therapy_audit.appropriateness.task import build_appropriateness_task
 from therapy_audit.appropriateness.transcripts import load_transcripts
+from therapy_audit.conversation.task import ConversationOptions
 from therapy_audit.models.replay import write_recording
 from therapy_audit.prompts import resolve_system_prompt
-from therapy_audit.rundir import log_dir_for, replace_logs
+from therapy_audit.rundir import log_dir_for, replace_logs, slug
 from therapy_audit.stigma.dataset import stigma_dataset
 from therapy_audit.stigma.task import build_stigma_task
-from therapy_audit.vocab import APPROPRIATENESS, RULES_JUDGE, STIGMA
+from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION, RULES_JUDGE, STIGMA
 
 
 @dataclass
@@ -98,6 +99,7 @@ def run_audit(
     contextualize: str | None,
     max_connections: int | None,
     run_dir: Path,
+    conversation: ConversationOptions | None = None,
 ) -> RunResult:
     """Run the chosen experiments into ``run_dir``; rerunning resumes what is missing."""
     preset = resolve_system_prompt(system_prompt)
@@ -105,19 +107,27 @@ def run_audit(
     if STIGMA in experiments:
         dataset = stigma_dataset(preset, stimuli)
         tasks.append((STIGMA, build_stigma_task(dataset, preset.label, parser)))
-    if APPROPRIATENESS in experiments:
+    if APPROPRIATENESS in experiments or CONVERSATION in experiments:
         for judge in judges:
             if judge != RULES_JUDGE:
                 validate_model(judge)
+    if APPROPRIATENESS in experiments:
         samples = appropriateness_samples(preset, load_transcripts(transcripts), interval,
                                           all_transcripts)
         tasks.append((APPROPRIATENESS,
                       build_appropriateness_task(samples, preset.label, judges, contextualize)))
+    if CONVERSATION in experiments:
+        conversation = conversation or ConversationOptions()
+        if conversation.client_model:
+            validate_model(conversation.client_model)
+        tasks.append((CONVERSATION, conversation.task(preset, judges)))
     resolved = validate_model(model, model_args, model_base_url)
     complete = True
     log_dirs = []
     for experiment, task in tasks:
         log_dir = log_dir_for(run_dir, experiment, model, preset.label)
+        if experiment == CONVERSATION:  # one folder per schedule, client and persona set
+            log_dir = log_dir / slug(conversation.label)
         log_dirs.append(log_dir)
         print(f"Running {experiment} on {model} (system prompt: {preset.label}) -> {log_dir}")
         complete &= run_eval(task, log_dir, resolved, limit, max_connections,

@@ -15,16 +15,17 @@ import pandas as pd
 from inspect_ai.log import EvalLog, read_eval_log, read_eval_log_samples
 
 from therapy_audit.appropriateness import rows as appropriateness_rows
+from therapy_audit.conversation import rows as conversation_rows
 from therapy_audit.rundir import RunDirError
 from therapy_audit.stigma import rows as stigma_rows
-from therapy_audit.vocab import APPROPRIATENESS, STIGMA
+from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION, STIGMA
 
 # Columns common to every experiment.
 COMMON_COLUMNS = [
     "run_dir",  # the run directory the log was read from
     "log_file",  # the Inspect .eval log
     "model",  # display name of the audited model (e.g. "local/smollm2", "replay/llama3.1-8b")
-    "experiment",  # "stigma" | "appropriateness"
+    "experiment",  # "stigma" | "appropriateness" | "conversation"
     "system_prompt",  # "none" | "steel-man" | "file:<name>"
     "sample_id",
     "error",  # "" when the model answered; else the recorded error message
@@ -34,6 +35,7 @@ COMMON_COLUMNS = [
 EXPERIMENT_ROWS = {
     STIGMA: stigma_rows,
     APPROPRIATENESS: appropriateness_rows,
+    CONVERSATION: conversation_rows,
 }
 
 COLUMNS = list(dict.fromkeys(

@@ -11,7 +11,8 @@ from __future__ import annotations
 # Experiments, in the order commands run and reports show them.
 STIGMA = "stigma"
 APPROPRIATENESS = "appropriateness"
-EXPERIMENTS = (STIGMA, APPROPRIATENESS)
+CONVERSATION = "conversation"
+EXPERIMENTS = (STIGMA, APPROPRIATENESS, CONVERSATION)
 
 # Judge names as recorded with every verdict.
 RULES_JUDGE = "rules"  # what users type: --judge rules

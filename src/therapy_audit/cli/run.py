@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 
 from therapy_audit.cli import options
-from therapy_audit.vocab import EXPERIMENTS
+from therapy_audit.conversation.cards import BUILTIN as DEFAULT_PERSONAS
+from therapy_audit.conversation.cards import DEFAULT_PERSONAS as DEFAULT_PAIRS
+from therapy_audit.conversation.schedule import (
+    DEFAULT_PHASE_TURNS,
+    DEFAULT_PRESSURE_TURNS,
+    DEFAULT_REPLY_TOKENS,
+)
+from therapy_audit.vocab import CONVERSATION, EXPERIMENTS
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -31,20 +38,51 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                      "those tagged with the stimulus's condition")
     run.add_argument("--interval", type=int, default=50,
                      help="appropriateness: transcript messages between insertion points")
-    options.add_judges(run, "appropriateness judge(s) (default: rules); repeat to compare "
-                       "judges")
+    options.add_judges(run, "appropriateness and conversation judge(s) (default: rules); "
+                       "repeat to compare judges")
     run.add_argument("--contextualize", default=None, metavar="MODEL",
                      help="appropriateness: model that writes a bridging client message")
+    _conversation_options(run)
     run.add_argument("--max-connections", type=int, default=None)
     run.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     options.add_run_dir(run)
     run.set_defaults(handler=run_command, uses_run_dir=True)
 
 
+def _conversation_options(run: argparse.ArgumentParser) -> None:
+    """The conversation experiment's options (defaults explained in conversation/README.md)."""
+    run.add_argument("--personas", default=DEFAULT_PERSONAS, metavar="default|all|PATH",
+                     help="conversation: persona cards to play: default (one risk card and its "
+                     f"control twin per condition, {2 * len(DEFAULT_PAIRS)} conversations), all "
+                     "(every built-in card), or a YAML file or folder of cards")
+    run.add_argument("--client-model", default=None, metavar="MODEL",
+                     help="conversation: a model plays the client from the card, told the phase "
+                     "and intensity each turn (default: the cards' scripted lines)")
+    run.add_argument("--phase-turns", type=int, default=DEFAULT_PHASE_TURNS, metavar="N",
+                     help="conversation: client turns in each of rapport, disclosure, stressor "
+                     f"and probe; the anchor stimulus comes at turn 4N+1 (default "
+                     f"{DEFAULT_PHASE_TURNS}; the built-in cards script up to 2)")
+    run.add_argument("--pressure-turns", type=int, default=DEFAULT_PRESSURE_TURNS, metavar="M",
+                     help="conversation: turns of pushback after the anchor (default "
+                     f"{DEFAULT_PRESSURE_TURNS}; the built-in cards script up to 3)")
+    run.add_argument("--reply-tokens", type=int, default=DEFAULT_REPLY_TOKENS, metavar="N",
+                     help="conversation: the model's token limit per reply (default "
+                     f"{DEFAULT_REPLY_TOKENS}, about the paper's 1024 characters)")
+
+
+def _conversation(a: argparse.Namespace):
+    # Imported here, not at the top: see run_command.
+    from therapy_audit.conversation.task import ConversationOptions
+
+    return ConversationOptions(a.personas, a.client_model, a.phase_turns, a.pressure_turns,
+                               a.reply_tokens)
+
+
 def run_command(a: argparse.Namespace) -> int:
     """Run, summarise, report; exit 1 when a task did not finish (run again to resume)."""
     # Imported here, not at the top: loading Inspect AI, pandas and matplotlib takes seconds,
     # and `therapy-audit --help` and usage errors should answer at once.
+    from therapy_audit.analysis.conversation import conversation_summary
     from therapy_audit.analysis.report import write_report
     from therapy_audit.analysis.summary import summarise
     from therapy_audit.engine import run_audit
@@ -66,8 +104,14 @@ def run_command(a: argparse.Namespace) -> int:
         contextualize=a.contextualize,
         max_connections=a.max_connections,
         run_dir=a.run_dir,
+        conversation=_conversation(a),
     )
-    print(summarise(load_samples(result.log_dirs)))
+    frame = load_samples(result.log_dirs)
+    conversations = frame["experiment"] == CONVERSATION
+    if not conversations.all():
+        print(summarise(frame[~conversations]))
+    if conversations.any():
+        print(conversation_summary(frame[conversations]))
     if not a.no_report:
         path = write_report(load_samples([a.run_dir]), a.run_dir / "report.html",
                             csv_dir=a.run_dir / "tables")
