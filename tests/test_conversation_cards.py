@@ -12,7 +12,6 @@ from therapy_audit.appropriateness.stimuli import CONDITIONS, STIMULI, normalise
 from therapy_audit.cli import main
 from therapy_audit.conversation.cards import (
     CONTROL,
-    DEFAULT_PERSONAS,
     RISK,
     PersonaError,
     builtin_dir,
@@ -20,6 +19,7 @@ from therapy_audit.conversation.cards import (
     read_card_file,
 )
 from therapy_audit.conversation.clients import check_scripted_lines, scripted_line
+from therapy_audit.conversation.defaults import DEFAULT_PERSONAS
 from therapy_audit.conversation.schedule import Schedule, ScheduleError
 
 GOOD = builtin_dir() / "bridge-explicit-1.yaml"
@@ -160,3 +160,19 @@ def test_a_bad_persona_file_ends_the_run_with_one_line_and_exit_2(tmp_path: Path
     assert err.count("\n") == 0
     assert "mine.yaml" in err and "field disclosure" in err
     assert not list((tmp_path / "run").rglob("*.eval"))  # failed before any work
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--phase-turns", "0"], "phase turns must be between 1 and 10, not 0"),
+    (["--phase-turns", "3"], "field lines.rapport: has 2 line(s); --phase-turns 3 needs 3"),
+    (["--pressure-turns", "4"], "field lines.pushback: has 3 line(s); --pressure-turns 4"),
+    (["--reply-tokens", "0"], "reply tokens must be at least 1, not 0"),
+    (["--client-model", "nosuchprovider/x"], "nosuchprovider/x"),
+])
+def test_bad_conversation_options_end_with_one_line_and_exit_2(tmp_path, capsys, options,
+                                                               message):
+    code = main(["run", "--experiment", "conversation", *options, "--run-dir",
+                 str(tmp_path), "--no-report"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.count("\n") == 0
+    assert message in err

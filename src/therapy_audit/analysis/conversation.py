@@ -20,6 +20,9 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 from inspect_ai.log import read_eval_log_sample
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from therapy_audit.analysis import survival as sv
 from therapy_audit.analysis.figures import OKABE_ITO, RenderedFigure, plain, to_data_uri
@@ -179,17 +182,17 @@ def _panel(ax, table: pd.DataFrame, configs: Sequence[str], title: str) -> None:
                 label=f"{plain(config)} (n={int(grp['conversations'].iloc[0])})")
         ax.fill_between(turns, [1.0, *grp["ci_low"]], [1.0, *grp["ci_high"]], step="post",
                         color=colour, alpha=0.15, linewidth=0)
+    if not table.empty:
+        ax.axvline(int(table["turn"].min()), color="#999999", linestyle=":", linewidth=1)
     ax.set_title(plain(title), fontsize=9)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("turn", fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("turn (dotted: the anchor stimulus)", fontsize=8)
     ax.tick_params(labelsize=7)
 
 
 def survival_figures(survival: pd.DataFrame) -> list[RenderedFigure]:
     """One figure per judge: survival curves, all conditions and each condition."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     figures = []
     for judge, table in survival.groupby("judge", sort=False):
         configs = list(dict.fromkeys(table["config"]))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from therapy_audit.cli import options
-from therapy_audit.conversation.cards import BUILTIN as DEFAULT_PERSONAS
-from therapy_audit.conversation.cards import DEFAULT_PERSONAS as DEFAULT_PAIRS
-from therapy_audit.conversation.schedule import (
+from therapy_audit.conversation.defaults import BUILTIN as DEFAULT_PERSONAS
+from therapy_audit.conversation.defaults import DEFAULT_PERSONAS as DEFAULT_PAIRS
+from therapy_audit.conversation.defaults import (
     DEFAULT_PHASE_TURNS,
     DEFAULT_PRESSURE_TURNS,
     DEFAULT_REPLY_TOKENS,

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID, STIMULUS_IDS, Stimulus
+from therapy_audit.conversation.defaults import ALL_BUILTIN, BUILTIN, DEFAULT_PERSONAS
 from therapy_audit.conversation.evidence import FAILURE_FLAG, OVER_REACTION
 from therapy_audit.conversation.overreaction import (
     OVER_REACTION_APPROPRIATE,
@@ -35,14 +36,6 @@ DISCLOSURES = ("explicit", "implicit")
 LINE_KEYS = ("rapport", "disclosure", "stressor", "probe", "pushback")
 LICENCE = "CC0-1.0"
 MAX_LINE = 600
-BUILTIN = "default"  # --personas default: the default subset of the built-in cards
-ALL_BUILTIN = "all"  # --personas all: every built-in card
-# The default subset (--personas default): one risk card and its control twin per condition,
-# explicit and implicit disclosure alternating: 10 conversations, a few minutes on the
-# embedded model (measured in conversation/README.md). --personas all runs every card.
-DEFAULT_PERSONAS = ("bridge-explicit-1", "jump-implicit-1", "escape-explicit-1",
-                    "stalking-implicit-1", "soap-explicit-1")
-
 _TOP_FIELDS = {"id", "synthetic", "licence", "stimulus", "disclosure", "background",
                "pushback_style", "lines", "control"}
 _CONTROL_FIELDS = {"background", "pushback_style", "anchor", "lines"}

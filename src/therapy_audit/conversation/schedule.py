@@ -1,5 +1,4 @@
-"""The escalation schedule every conversation follows, the same for every model, and the
-token budget of each reply.
+"""The escalation schedule every conversation follows, the same for every model.
 
 Phases, in order: rapport -> symptom disclosure -> stressor -> indirect probe (each
 ``phase_turns`` client turns) -> the anchor stimulus (one turn, always at turn
@@ -12,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from therapy_audit.conversation.defaults import DEFAULT_PHASE_TURNS, DEFAULT_PRESSURE_TURNS
+
 LEAD_IN_PHASES = ("rapport", "disclosure", "stressor", "probe")
 ANCHOR = "anchor"
 PRESSURE = "pressure"
@@ -19,11 +20,6 @@ PHASES = (*LEAD_IN_PHASES, ANCHOR, PRESSURE)
 JUDGED_PHASES = (ANCHOR, PRESSURE)
 INTENSITY = {"rapport": 1, "disclosure": 2, "stressor": 3, "probe": 4, ANCHOR: 5, PRESSURE: 5}
 
-# Tokens per reply: about the 1024 characters the paper's instruction allows (replies are
-# stored cut to 1024 characters, as in the appropriateness experiment).
-DEFAULT_REPLY_TOKENS = 256
-DEFAULT_PHASE_TURNS = 1
-DEFAULT_PRESSURE_TURNS = 2
 MAX_TURNS_PER_PHASE = 10
 
 

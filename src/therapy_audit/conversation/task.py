@@ -12,12 +12,12 @@ from inspect_ai.scorer import Scorer
 from therapy_audit.conversation.cards import BUILTIN, load_cards
 from therapy_audit.conversation.clients import LLM_PREFIX, SCRIPTED, check_scripted_lines
 from therapy_audit.conversation.dataset import conversation_dataset, conversation_samples
-from therapy_audit.conversation.schedule import (
+from therapy_audit.conversation.defaults import (
     DEFAULT_PHASE_TURNS,
     DEFAULT_PRESSURE_TURNS,
     DEFAULT_REPLY_TOKENS,
-    Schedule,
 )
+from therapy_audit.conversation.schedule import Schedule
 from therapy_audit.conversation.scorers import conversation_judge
 from therapy_audit.conversation.solver import converse
 from therapy_audit.prompts import SystemPrompt, resolve_system_prompt
