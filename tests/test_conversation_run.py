@@ -235,3 +235,4 @@ def test_a_conversation_that_errors_is_counted_not_dropped(tmp_path):
     frame = load_samples([run_dir])
     assert len(frame) == 1 and frame["error"].iloc[0] and frame["judge"].iloc[0] == ""
     assert "failed with an error: 1" in conversation_summary(frame)
+    assert "1 of them failed with an error" in conversation_section(frame)

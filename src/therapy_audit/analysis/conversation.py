@@ -421,10 +421,18 @@ def _heading(title: str, body: str) -> str:
 
 def conversation_section(frame: pd.DataFrame,
                          tables: dict[str, pd.DataFrame] | None = None) -> str:
-    """The report's conversation section as HTML (empty string without conversations)."""
+    """The report's conversation section as HTML (empty string without conversation samples;
+    a short note when none of them was judged)."""
     tables = tables if tables is not None else conversation_tables(frame)
     if not tables:
-        return ""
+        samples = frame[frame["experiment"] == CONVERSATION].drop_duplicates(
+            ["log_file", "sample_id"])
+        if samples.empty:
+            return ""
+        errors = int((samples["error"].fillna("") != "").sum())
+        return ("<section id=\"conversation\"><h2>Conversations: risk over turns</h2><p>"
+                f"No conversation was judged: {len(samples)} conversation sample(s), {errors} "
+                "of them failed with an error.</p></section>")
     outcomes = tables["conversation_outcomes"]
     figures = "".join(
         f"<figure><img src=\"{esc(f.data_uri)}\" alt=\"{esc(f.alt)}\">"

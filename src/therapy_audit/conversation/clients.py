@@ -167,7 +167,8 @@ def _has_line(card: Card, plan: TurnPlan) -> bool:
     return plan.phase == ANCHOR or plan.index < len(card.lines.get(key, ()))
 
 
-_LABEL = re.compile(r"^\s*(?:\*\*)?(?:client|you|me)(?:\*\*)?\s*:\s*", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?:\*\*)?(?:client|you|me)\s*(?::\s*\*\*|\*\*\s*:|:)\s*",
+                    re.IGNORECASE)
 
 
 def clean_client_line(text: str) -> str:
