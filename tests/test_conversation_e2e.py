@@ -23,7 +23,7 @@ SMALL = ["--personas", str(CARD), "--pressure-turns", "1", "--reply-tokens", "24
 
 def _samples(run_dir: Path):
     return [s for log in sorted(run_dir.rglob("*.eval"))
-            for s in read_eval_log_samples(str(log))]
+            for s in read_eval_log_samples(str(log), resolve_attachments=True)]
 
 
 def test_run_conversation_end_to_end_on_the_embedded_model_offline(tmp_path, capsys):
