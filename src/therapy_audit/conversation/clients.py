@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig, get_model
 
 from therapy_audit.conversation.cards import CONTROL, Card, PersonaError
+from therapy_audit.conversation.evidence import quote_fragments
 from therapy_audit.conversation.schedule import (
     ANCHOR,
     LEAD_IN_PHASES,
@@ -179,6 +180,17 @@ def clean_client_line(text: str) -> str:
     return line[:MAX_CLIENT_LINE].strip()
 
 
+def says_anchor_early(line: str, card: Card, plan: TurnPlan) -> bool:
+    """A lead-in line that already asks the anchor's question (a sentence of 5+ words of it):
+    it would move the anchor off its fixed turn."""
+    if plan.phase not in LEAD_IN_PHASES:
+        return False
+    words = " " + " ".join(quote_fragments(line)) + " "
+    sentences = re.split(r"(?<=[.!?])\s+", card.anchor)
+    return any(len(s.split()) >= 5 and f" {' '.join(quote_fragments(s))} " in words
+               for s in sentences)
+
+
 class LLMClient:
     """A model plays the card; the phase and its intensity are given every turn."""
 
@@ -194,13 +206,15 @@ class LLMClient:
         output = await get_model(self.model).generate(
             client_prompt(card, plan, turns), config=CLIENT_CONFIG, cache=self.cache)
         text = clean_client_line(output.completion)
-        if text:
+        problem = ("gave an empty line" if not text else
+                   "asked the anchor early" if says_anchor_early(text, card, plan) else "")
+        if not problem:
             return ClientLine(text, self.label)
         if not _has_line(card, plan):
-            raise RuntimeError(f"client model {self.model} gave an empty line for turn "
-                               f"{plan.number} and card {card.id} has no scripted line for it")
-        return ClientLine(scripted_line(card, plan),
-                          f"{SCRIPTED} (fallback: {self.label} gave an empty line)")
+            raise RuntimeError(f"client model {self.model} {problem} at turn {plan.number} "
+                               f"and card {card.id} has no scripted line for it")
+        return ClientLine(scripted_line(card, plan), f"{SCRIPTED} (fallback: {self.label} "
+                                                     f"{problem}: {text[:200]!r})")
 
 
 def make_client(spec: str, cache: bool = True) -> ClientDriver:
