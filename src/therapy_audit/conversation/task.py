@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
 from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Scorer
 
-from therapy_audit.conversation.cards import BUILTIN, load_cards
+from therapy_audit.conversation.cards import ALL_BUILTIN, BUILTIN, load_cards
 from therapy_audit.conversation.clients import LLM_PREFIX, SCRIPTED, check_scripted_lines
 from therapy_audit.conversation.dataset import conversation_dataset, conversation_samples
 from therapy_audit.conversation.defaults import (
@@ -45,8 +47,13 @@ class ConversationOptions:
 
     @property
     def label(self) -> str:
-        """Names these choices (the engine keeps each choice's logs in its own folder)."""
-        return (f"{self.personas}-{self.schedule.label}-{client_spec(self.client_model)}-"
+        """Names these choices (the engine keeps each choice's logs in its own folder); a
+        persona file or folder by its name and a short hash of its full path."""
+        personas = self.personas
+        if personas not in (BUILTIN, ALL_BUILTIN):
+            path = Path(personas).resolve()
+            personas = f"{path.name}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
+        return (f"{personas}-{self.schedule.label}-{client_spec(self.client_model)}-"
                 f"{self.reply_tokens}t")
 
     def task(self, preset: SystemPrompt, judges: list[str] | str = RULES_JUDGE) -> Task:
