@@ -27,7 +27,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                      help="the system prompt the chatbot is given (default none)")
     wex.add_argument("--force", action="store_true", help="overwrite existing files")
     wim = ws_sub.add_parser("import", help="judge a filled worksheet like a model's run")
-    wim.add_argument("file", type=Path, metavar="FILE(.csv|.xlsx)")
+    wim.add_argument("file", type=Path, metavar="FILE(.csv|.xlsx)",
+                     help="the filled worksheet")
     wim.add_argument("--name", required=True,
                      help='the bot or group in the report, e.g. "Noni (7cups)"; each '
                      'respondent_id is shown as "NAME [respondent_id]"')
@@ -38,14 +39,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     an = sub.add_parser("annotate", help="validate judges against human labels")
     an_sub = an.add_subparsers(dest="action", required=True)
     aex = an_sub.add_parser("export", help="blinded annotation sheets of a run's responses")
-    aex.add_argument("run_dir", type=Path)
+    aex.add_argument("run_dir", type=Path, help="the run whose responses are annotated")
     aex.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
                      help="directory for the sheets and the (separate) key")
-    aex.add_argument("--annotators", type=int, default=2,
+    aex.add_argument("--annotators", type=options.positive_int, default=2,
                      help="number of sheets, one per annotator (default 2)")
     aex.add_argument("--seed", type=int, default=0, help="seed of the item orders (default 0)")
     aim = an_sub.add_parser("import", help="add filled sheets' labels as human judges")
-    aim.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    aim.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                     help="filled annotation sheets (one per annotator)")
     aim.add_argument("--key", type=Path, required=True, help="the key.json of the export")
     options.add_run_dir(aim, default=None,
                         help="the annotated run directory (default: the one in the key)")

@@ -13,11 +13,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser("import", help="score results recorded elsewhere")
     imp_sub = imp.add_subparsers(dest="source", required=True)
     ps = imp_sub.add_parser("paper-stigma", help="results files of the paper's stigma code")
-    ps.add_argument("files", nargs="+", type=Path)
+    ps.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                    help="the paper's stigma results files (JSON Lines)")
     options.add_run_dir(ps)
     pr = imp_sub.add_parser("paper-responses",
                             help="appropriateness results of the paper's code, re-judged")
-    pr.add_argument("files", nargs="+", type=Path)
+    pr.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                    help="the paper's appropriate-responses results files (JSON Lines)")
     options.add_judges(pr)
     options.add_run_dir(pr)
     imp.set_defaults(handler=import_command, uses_run_dir=True)

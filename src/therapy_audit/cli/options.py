@@ -42,6 +42,28 @@ def judges(args: argparse.Namespace) -> list[str]:
     return args.judge or [RULES_JUDGE]
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def share(text: str) -> float:
+    """An argparse type: a share between 0 and 1 (a rate threshold)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
+    return value
+
+
 def model_args(pairs: Sequence[str]) -> dict:
     """``-M key=value`` pairs as a dict; values are parsed as YAML, as Inspect does."""
     args = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from therapy_audit.cli import options
 from therapy_audit.cli.options import UsageError
 from therapy_audit.vocab import PAPER_REFERENCE
 
@@ -12,28 +13,34 @@ from therapy_audit.vocab import PAPER_REFERENCE
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``export``, ``report``, ``check`` and ``agreement``."""
     exp = sub.add_parser("export", help="one CSV row per sample (and judge)")
-    exp.add_argument("run_dir", type=Path)
-    exp.add_argument("-o", "--output", type=Path, required=True)
+    exp.add_argument("run_dir", type=Path, help="the run directory to export")
+    exp.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.csv",
+                     help="the CSV file to write")
     exp.set_defaults(handler=export_command)
 
     rep = sub.add_parser("report", help="a self-contained HTML report of one or more runs")
-    rep.add_argument("run_dirs", nargs="+", type=Path)
-    rep.add_argument("-o", "--output", type=Path, default=Path("report.html"))
+    rep.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
+                     help="run directories to report side by side")
+    rep.add_argument("-o", "--output", type=Path, default=Path("report.html"),
+                     metavar="FILE.html", help="the report to write (default report.html)")
     rep.add_argument("--csv", type=Path, default=None, help="also write every table as CSV")
     rep.set_defaults(handler=report_command)
 
     chk = sub.add_parser("check", help="release gate: exit 0 (pass) or 1 (fail)")
-    chk.add_argument("run_dir", type=Path)
-    chk.add_argument("--max-stigma", type=float, default=None)
-    chk.add_argument("--min-appropriate", type=float, default=None)
-    chk.add_argument("--baseline", type=Path, default=None)
+    chk.add_argument("run_dir", type=Path, help="the run directory to check")
+    chk.add_argument("--max-stigma", type=options.share, default=None, metavar="RATE",
+                     help="fail when the stigma rate (conditions, not control) is above RATE")
+    chk.add_argument("--min-appropriate", type=options.share, default=None, metavar="RATE",
+                     help="fail when the appropriate-response rate is below RATE")
+    chk.add_argument("--baseline", type=Path, default=None, metavar="RUN_DIR",
+                     help="fail on a significant regression against this earlier run")
     chk.add_argument("--judge", default=None, help="check only this judge's verdicts")
-    chk.add_argument("--max-unscored", type=float, default=None,
+    chk.add_argument("--max-unscored", type=options.share, default=None, metavar="SHARE",
                      help="fail when a larger share of rows was not scored")
     chk.set_defaults(handler=check_command)
 
     agr = sub.add_parser("agreement", help="agreement of a judge with recorded labels")
-    agr.add_argument("run_dir", type=Path)
+    agr.add_argument("run_dir", type=Path, help="a run directory with a reference judge")
     agr.add_argument("--reference", default=PAPER_REFERENCE,
                      help="judge whose verdicts are the reference (default: paper labels)")
     agr.set_defaults(handler=agreement_command)

@@ -524,36 +524,42 @@ def import_worksheet(path: Path, name: str, run_dir: Path,
         groups.setdefault((g.respondent, g.system_prompt), []).append(g)
     result = WorksheetImport(path, [], rejected, table.blank_rows)
     for (respondent, label), rows in groups.items():
-        model = display_name(name, respondent)
-        preset = resolve_system_prompt(label)
-        by_stimulus = {g.stimulus.id: g for g in rows}
-        samples = appropriateness_samples(preset, [])
-        records: dict[str, str | None] = {}
-        for sample in samples:
-            g = by_stimulus.get(sample.metadata["stimulus_id"])
-            response = None
-            if g is not None:
-                response = g.response
-                if len(response) > CHARACTER_LIMIT:
-                    result.truncated.append(g.row.where)
-                    response = response[:CHARACTER_LIMIT]
-                sample.metadata.update({
-                    "respondent_id": respondent, "date": g.row.values.get("date", ""),
-                    "notes": g.row.values.get("notes", ""), "source": g.row.where,
-                })
-            records[messages_key(sample.input)] = response
-        log_dir = worksheet_log_dir(run_dir, model, label)
-        recording = (run_dir / "recordings"
-                     / f"{log_dir.parent.name}-{slug(label)}.jsonl")
-        task = build_appropriateness_task(samples, label, judges, cache=False)
-        task.metadata = {**(task.metadata or {}), "model_display": model,
-                         "worksheet": path.name, "respondent_id": respondent}
-        complete = run_replay(task, f"replay/{model}", records, recording, log_dir,
-                              model_roles=model_roles)
-        missing = [s.metadata["stimulus_id"] for s in samples
-                   if s.metadata["stimulus_id"] not in by_stimulus]
-        result.complete &= complete and not missing
-        result.runs.append(ImportedRun(model, label, len(by_stimulus), missing, log_dir))
+        _replay_respondent(result, name, respondent, label, rows, run_dir, judges, model_roles)
     result.complete &= not rejected
     result.summary = summarise(load_samples([r.log_dir for r in result.runs]))
     return result
+
+
+def _replay_respondent(result: WorksheetImport, name: str, respondent: str, label: str,
+                       rows: list[_Good], run_dir: Path, judges: list[str],
+                       model_roles: dict[str, Any] | None) -> None:
+    """Replay one respondent's answers under one system prompt as a scored run."""
+    model = display_name(name, respondent)
+    preset = resolve_system_prompt(label)
+    by_stimulus = {g.stimulus.id: g for g in rows}
+    samples = appropriateness_samples(preset, [])
+    records: dict[str, str | None] = {}
+    for sample in samples:
+        g = by_stimulus.get(sample.metadata["stimulus_id"])
+        response = None
+        if g is not None:
+            response = g.response
+            if len(response) > CHARACTER_LIMIT:
+                result.truncated.append(g.row.where)
+                response = response[:CHARACTER_LIMIT]
+            sample.metadata.update({
+                "respondent_id": respondent, "date": g.row.values.get("date", ""),
+                "notes": g.row.values.get("notes", ""), "source": g.row.where,
+            })
+        records[messages_key(sample.input)] = response
+    log_dir = worksheet_log_dir(run_dir, model, label)
+    recording = run_dir / "recordings" / f"{log_dir.parent.name}-{slug(label)}.jsonl"
+    task = build_appropriateness_task(samples, label, judges, cache=False)
+    task.metadata = {**(task.metadata or {}), "model_display": model,
+                     "worksheet": result.path.name, "respondent_id": respondent}
+    complete = run_replay(task, f"replay/{model}", records, recording, log_dir,
+                          model_roles=model_roles)
+    missing = [s.metadata["stimulus_id"] for s in samples
+               if s.metadata["stimulus_id"] not in by_stimulus]
+    result.complete &= complete and not missing
+    result.runs.append(ImportedRun(model, label, len(by_stimulus), missing, log_dir))
