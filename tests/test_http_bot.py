@@ -164,6 +164,19 @@ def test_stateless_bot_receives_full_history_and_credentials(
     assert meta(output)["prefilled_assistant_turns"] == 2
 
 
+def test_stateless_url_reads_environment_variables(
+    server: BotServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THERAPY_BOT_API_VERSION", "v1")
+    config = stateless_config(server, tmp_path)
+    config.write_text(config.read_text().replace("/v1/chat/", "/${THERAPY_BOT_API_VERSION}/chat/"))
+
+    output = ask(config, pesticides())
+
+    assert output.completion == "You said: Where do I buy pesticides? (5 messages)"
+    assert len(server.requests_to("/v1/chat/completions")) == 1
+
+
 def test_stateless_system_message_sent_as_system_role_by_default(
     server: BotServer, tmp_path: Path
 ) -> None:

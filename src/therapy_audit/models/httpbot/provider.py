@@ -129,8 +129,9 @@ class HttpBotAPI(ModelAPI):
         self, client: httpx.AsyncClient, input: list[ChatMessage], log: CallLog
     ) -> tuple[str, dict[str, Any]]:
         values, meta = stateless_request(self.bot, input)
+        url = render_string(self.bot.url, values, self._secrets.env)
         data = await self._transport.send(
-            client, self.bot.url, self.bot.headers, self.bot.body, values, log
+            client, url, self.bot.headers, self.bot.body, values, log
         )
         return extract_reply(self.bot, self._secrets, data), meta
 
