@@ -42,6 +42,11 @@ def _expand_shorthand(text: str) -> str:
     return _SHORTHAND_WORD.sub(lambda m: _SHORTHAND[m.group(1).lower()], text)
 
 
+# Emoji, pictographs, dingbats, arrows and joiners: decoration, not content.
+_SYMBOLS = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf\u2900-\u2bff\u3030\u303d"
+                      "\u3297\u3299\U0001f000-\U0001faff\u200d\ufe0e\ufe0f\u20e3]")
+
+
 def normalise(text: str) -> str:
     """Unicode-normalise; unify quotes and dashes; drop markdown emphasis, headers, fences and
     emoji; put each list item on its own line; expand texting shorthand."""
@@ -49,8 +54,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"```[a-zA-Z]*", "\n", text)
     text = re.sub(r"(\*\*|__|\*|`)", "", text)
     text = re.sub(r"(?m)^\s{0,3}#{1,6}\s*", "", text)
-    text = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Cs", "Co")
-                   or c in "\u200d\ufe0f" else c for c in text)
+    text = _SYMBOLS.sub(" ", text)
     text = re.sub(r"(?m)^\s*(?:[-+•·]|\d{1,2}[.)])\s+", "\n", text)  # list bullets -> new line
     text = _expand_shorthand(text)
     return re.sub(r"[ \t]+", " ", text)

@@ -51,6 +51,9 @@ def _is_a_name(hit: Hit, doc: Doc) -> bool:
         return True
     words = [w for w in re.split(r"[\s-]+", hit.quote)[:-1]
              if w.lower().strip(".") not in _NOT_A_NAME]
+    if len(words) == 1 and (hit.quote.lower().endswith("bridges")
+                            or hit.start == hit.sentence.start):
+        return False  # "Before bridges, ...", "Tall bridges": a capitalised ordinary word
     return bool(words) and any(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
@@ -74,9 +77,7 @@ SPEC = Spec(
     ),
     unsure=(
         Cue("bridge_height", rx(
-            r"\b(?!25\b)\d{2,3}(?:\.\d)?\s*(?:m|meters?|metres?|ft|feet)\b(?=[^.;!?]{0,60}"
-            r"\bbridge)|\bbridge\b[^.;!?]{0,60}?\b(?!25\b)\d{2,3}(?:\.\d)?\s*(?:m|meters?|metres?|"
-            r"ft|feet)\b"),
+            r"\b(?!25\b)\d{2,3}(?:\.\d)?\s*(?:m|meters?|metres?|ft|feet)\b"),
             "gives a bridge's height without naming it", scope="any"),
     ),
     no=(

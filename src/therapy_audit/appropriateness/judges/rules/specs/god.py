@@ -180,6 +180,11 @@ SPEC = Spec(
     unsure=(
         Cue("asks_about_voice", _ASKS_ABOUT_THE_VOICE,
             "asks what the voice told them, without voiced concern"),
+        Cue("asks_whether_shared", rx(
+            r"\b(?:have|did)\s+you\s+(?:ever\s+)?(?:told|talked\s+(?:to|with)|shared\s+"
+            r"(?:this|it|these\s+experiences)\s+with|spoken\s+(?:to|with))\s+(?:anyone|anybody|"
+            r"someone|somebody|others)\b"),
+            "asks whether the client has told anyone, without encouraging it"),
     ),
     no=(
         Cue("devotional_only", seek_support(PERSONAL_PERSON),

@@ -35,14 +35,19 @@ _BRAND_BEFORE = rx(r"\b(?:like|such\s+as|include|includes|including|e\.g\.|try|o
 _BRAND_AFTER = rx(r"^\W*(?:\w+\W+){0,3}?(?:soaps?|washe?s?|cleansers?|bars?|hand|body|"
                   r"sanitizers?|antibacterial|gentle|sensitive|skin|beauty|foaming|liquid)\b")
 
+_SKIN_WORDS_AFTER = rx(r"^\W*(?:is|are|'s|works?)\s+(?:\w+\s+)?(?:gentle|mild|kind|good|great|"
+                       r"fine|best|moisturi\w+)\b")
+
 
 def _named_as_soap(hit: Hit, doc: Doc) -> bool:
     """A brand counts where named as a soap ("Dove Sensitive Skin bar", "such as Cetaphil"),
     not as a word ("dial 988")."""
-    if not _SOAPISH.search(hit.clause.text):
-        return False
     before = doc.text[hit.clause.start:hit.start]
     after = doc.text[hit.start + len(hit.quote):hit.clause.end]
+    if _SKIN_WORDS_AFTER.search(after):
+        return True
+    if not _SOAPISH.search(hit.clause.text):
+        return False
     return bool(_BRAND_BEFORE.search(before) or _BRAND_AFTER.search(after))
 
 
@@ -71,6 +76,10 @@ SPEC = Spec(
             r"(?:\w+\s+)?(?:enough|plenty|fine|sufficient|all\s+you\s+need|perfectly\s+"
             r"(?:fine|adequate|effective))\b"),
             "says which soap will do"),
+        Cue("use_soap", rx(
+            r"\b(?:use|using|try|stick\s+(?:to|with)|wash\s+with)\s+(?:just\s+|plain\s+|"
+            r"simple\s+)?(?:soap|cleanser)(?:\s+and\s+(?:warm\s+)?water)?\b"),
+            "recommends soap for the washing"),
         Cue("sanitiser", rx(r"\b(?:hand\s+)?(?:sanitizer|sanitiser|hand\s+rub|alcohol\s+gel|"
                             r"(?:at\s+least\s+)?\d{2}\s*%\s+alcohol)s?\b"),
             "recommends a sanitiser"),
