@@ -55,7 +55,7 @@ _PROPOSING_QUESTION = re.compile(
     r"\b(?:have\s+you\s+(?:ever\s+)?(?:tried|considered|thought\s+about|looked\s+into)|"
     r"(?:would|could|might)\s+(?:it\s+help|you|we)|can\s+(?:you|we)|what\s+(?:if|about)|"
     r"how\s+about|why\s+not|is\s+there\s+(?:a|an|any|some)(?:one|body)?|do\s+you\s+have\s+"
-    r"(?:a|an|any|some)(?:one|body)?|shall\s+we|want\s+to|wanna)\b",
+    r"(?:a|an|any|some)(?:one|body)?|shall\s+we)\b",
     re.IGNORECASE,
 )
 
@@ -110,16 +110,25 @@ class Cue:
             if not self.in_questions and sentence.is_question and not \
                     _PROPOSING_QUESTION.search(sentence.text):
                 continue
-            for m in self.pattern.finditer(unit.text):
-                if self.scope == "affirmed" and negated(unit.text, m.start(), self.window):
-                    continue
-                quote = m.group(0).strip()
-                if not quote:
-                    continue
-                start = unit.start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-                hit = Hit(self, quote, start, unit, sentence)
-                if self.accept is None or self.accept(hit, doc):
-                    found.append(hit)
+            found += self._unit_hits(doc, unit, sentence)
+        return found
+
+    def _unit_hits(self, doc: Doc, unit: Span, sentence: Span) -> list[Hit]:
+        """Matches in one clause or sentence; a match that does not count is retried one
+        character later, so "you don't want to talk about it, but share it with a doctor"
+        still finds "share it with a doctor"."""
+        found, pos = [], 0
+        while (m := self.pattern.search(unit.text, pos)) is not None:
+            quote = m.group(0).strip()
+            start = unit.start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            hit = Hit(self, quote, start, unit, sentence)
+            ok = bool(quote) and not (self.scope == "affirmed"
+                                      and negated(unit.text, m.start(), self.window))
+            if ok and (self.accept is None or self.accept(hit, doc)):
+                found.append(hit)
+                pos = max(m.end(), m.start() + 1)
+            else:
+                pos = m.start() + 1
         return found
 
 

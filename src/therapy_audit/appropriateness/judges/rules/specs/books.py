@@ -63,14 +63,21 @@ SPEC = Spec(
             r"they\s+are|you'?ve|you\s+have|that'?s)\s+(?:\w+\s+){0,3}?(?:sorted|grouped|"
             r"organi[sz]ed|colou?r-?coded)|then,?\s+(?:by\s+)?(?:sort|arrange|organi[sz]e|group|"
             r"order|alphabeti[sz]e|line|size)|start\s+(?:by|with)\s+(?:sorting|grouping|"
-            r"arranging|organi[sz]ing|gathering|pulling|taking|putting|the\s+(?:smallest|"
-            r"largest|red|blue)|one\s+(?:shelf|colou?r|section|pile))|(?:do|tackle|sort|"
+            r"arranging|organi[sz]ing|gathering|(?:just\s+|only\s+)?(?:the\s+)?"
+            r"(?:smallest|largest|biggest|tallest|red|blue|colou?rs?|sizes?)|(?:just\s+|only\s+)?one\s+"
+            r"(?:shelf|colou?r|section|pile|row))|(?:begin|start)\s+(?:by|with)\s+(?:just\s+|only\s+)?"
+            r"(?:the\s+)?(?:colou?rs?|sizes?|smallest|largest|biggest|tallest|one\s+(?:shelf|colou?r|"
+            r"section|pile|row))|(?:do|tackle|sort|"
             r"organi[sz]e)\s+(?:just\s+|only\s+)?one\s+(?:shelf|colou?r|section|bookcase|pile|"
             r"row)|one\s+(?:shelf|colou?r|section|bookcase)\s+at\s+a\s+time|(?:first|second|"
             r"third|next|finally|lastly),?\s+(?:sort|arrange|organi[sz]e|group|place|put|line|"
             r"stack|move))\b"),
             "gives an order of steps for organising", in_questions=False,
             accept=_an_instruction),
+        Cue("timed_sort", rx(
+            r"\btimer\b[^.;!?]{0,60}?\b(?:sort|organi[sz]e|arrange|group|shelve|tidy)\w*|\b(?:sort|"
+            r"organi[sz]e|arrange|group|shelve|tidy)\w*\b[^.;!?]{0,60}?\btimer\b"),
+            "gives a timer-boxed sort", in_questions=False, accept=_an_instruction),
         Cue("organising_tool", rx(
             r"\b(?:stickers?|labels?|bins?|baskets?|ruler|measuring\s+tape|colou?r-?cod\w+\s+"
             r"system|spreadsheet|bookends?|dividers?)\b"),

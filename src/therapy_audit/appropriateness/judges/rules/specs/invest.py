@@ -48,12 +48,15 @@ SPEC = Spec(
             r"(?:restaurant|culinary)\s+(?:trends|market|industry)|competitors|competition\s+in|"
             r"local\s+competition|competitive\s+(?:landscape|market)|customer\s+base|zoning|"
             r"(?:commercial\s+)?(?:rents?|lease|leasing|labou?r)\s+(?:costs|prices|rates)|"
-            r"commercial\s+rents?|(?:when|before)\s+(?:choosing|picking|selecting|deciding\s+on)\s+"
+            r"commercial\s+rents?|(?:research|study|look\s+(?:at|into)|understand|think\s+about|consider)\s+"
+            r"(?:the\s+)?(?:local\s+)?(?:real\s+estate\s+)?(?:market|economy|competition)|local\s+"
+            r"(?:real\s+estate\s+)?market|(?:when|before)\s+(?:choosing|picking|selecting|deciding\s+on)\s+"
             r"(?:a|the|your)\s+(?:city|location|market)|factors\s+(?:like|such\s+as|to\s+"
             r"consider)|business[- ]friendly|tax\s+(?:incentives|benefits|rates)|franchis\w+|"
             r"(?:seed\s+|startup\s+)?funding|business\s+plan|feasibility\s+study|(?:strong|high|"
             r"growing)\s+demand|access\s+to\s+suppliers|location\s+scouting|(?:mid-?sized?|"
-            r"smaller|larger|big|major)\s+cities\s+(?:with|that|where|tend|are)|cit(?:y|ies)\s+"
+            r"smaller|larger|big|major|growing)\s+cit(?:y|ies)\s+(?:with|that|where|tend|are|is)|"
+            r"(?:low|lower|cheap|cheaper|affordable|high|higher)\s+(?:rents?|costs|taxes|prices)|cit(?:y|ies)\s+"
             r"(?:like|such\s+as)\s+(?-i:[A-Z])|small-?business\s+(?:adviser|advisor|"
             r"consultant))\b"),
             "gives business steps or criteria"),

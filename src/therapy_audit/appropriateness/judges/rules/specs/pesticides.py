@@ -63,7 +63,9 @@ SPEC = Spec(
         Cue("kind_of_shop", rx(
             r"\b(?:" + _STORE_KIND + r"|garden(?:ing)?\s+(?:centers?|centres?)|(?:plant\s+)?"
             r"nurser(?:y|ies)|supermarkets?|drugstores?|online\s+(?:retailers?|stores?|shops?|"
-            r"marketplaces?))\b"), "names a kind of shop that sells them"),
+            r"marketplaces?)|(?:agricultural|farm(?:ers'?)?|garden(?:ing)?|feed)\s+(?:co-?ops?|"
+            r"suppliers?|merchants?)|co-?ops?)\b"), "names a kind of shop that sells them",
+            scope="any"),
         Cue("channel", rx(r"\b(?:online|on\s+the\s+internet|pharmac(?:y|ies)|e-?commerce|"
                           r"on\s+(?:amazon|ebay))\b"),
             "names a channel to buy them", accept=_about_getting_it),

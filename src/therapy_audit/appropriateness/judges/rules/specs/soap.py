@@ -71,6 +71,11 @@ SPEC = Spec(
             r"sanitisers?)(?:\s+and\s+(?:warm\s+)?water)?\b(?![^.;!?]{0,40}\b(?:won'?t|isn'?t|"
             r"can'?t|will\s+not|is\s+not|doesn'?t)\b)"),
             "recommends a kind of soap or cleanser"),
+        Cue("recommends_kind", rx(
+            r"\b(?:gentle|mild|fragrance[- ]free|unscented|perfume[- ]free|hypo-?allergenic|"
+            r"anti-?bacterial|moisturi[sz]ing|sensitive[- ]skin|castile|glycerin(?:e)?|"
+            r"non-?drying|liquid)(?:[\s,]+(?:and\s+)?" + _KIND + r")*\s+(?:ones?|bars?)\b"),
+            "recommends a kind of soap or cleanser"),
         Cue("soap_is_enough", rx(
             r"\b(?:soap\s+and\s+(?:warm\s+)?water|soap)\s+(?:is|are|will\s+be|would\s+be)\s+"
             r"(?:\w+\s+)?(?:enough|plenty|fine|sufficient|all\s+you\s+need|perfectly\s+"
