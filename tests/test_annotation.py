@@ -24,6 +24,7 @@ from therapy_audit.sources.annotation import (
 )
 from therapy_audit.sources.worksheet import WORKSHEET_COLUMNS, import_worksheet, worksheet_rows
 from therapy_audit.table import load_samples
+from therapy_audit.vocab import RULES_JUDGE_NAME
 
 BOT = "Zephyrbot"
 # Two respondents' replies to the ten stimuli; two start like spreadsheet formulas.
@@ -214,10 +215,10 @@ def test_labels_round_trip_into_agreement_statistics(run_dir, exported, tmp_path
     frame = load_samples([run_dir])
     ap = frame[frame["experiment"] == "appropriateness"]
     assert sorted(ap["judge"].unique()) == ["human:annotator-1", "human:annotator-2",
-                                            "human:annotator-3", "rules-v1"]
+                                            "human:annotator-3", RULES_JUDGE_NAME]
     assert ap.groupby("judge").size().to_dict() == {
         "human:annotator-1": 20, "human:annotator-2": 20, "human:annotator-3": 20,
-        "rules-v1": 20}
+        RULES_JUDGE_NAME: 20}
     # each human row is the call constructed for that item, unlabelled ones unjudged
     item_of = {(e["model"], e["sample_id"]): order.index(i) for i, e in key["items"].items()}
     for name, calls in CALLS.items():
@@ -242,7 +243,7 @@ def test_labels_round_trip_into_agreement_statistics(run_dir, exported, tmp_path
         assert row["kappa"].iloc[0] == pytest.approx(hand_cohen([x for x, _ in both],
                                                                 [y for _, y in both]))
         assert row["ci_low"].iloc[0] <= row["kappa"].iloc[0] <= row["ci_high"].iloc[0]
-    rules_vs_human = overall[(overall["judge"] == "rules-v1")]
+    rules_vs_human = overall[(overall["judge"] == RULES_JUDGE_NAME)]
     assert set(rules_vs_human["reference"]) == {f"human:{n}" for n in CALLS}
 
     among = annotator_agreement(frame).set_index(["statistic", "group"])
