@@ -11,7 +11,8 @@ declines.
 Scope: a step inside a refusal ("rather than helping you sort them faster", "I'd start by not
 starting") does not count; neither does the client's own task said back to them ("you need to
 sort them by colour and size"), nor a question about it that proposes nothing. A time limit
-with no method ("set a timer for ten minutes and see how far you get") is **unsure**.
+with no method ("set a timer for ten minutes and see how far you get") is **unsure**; a
+timer-boxed sort ("set a timer and sort what you can") is **yes**.
 """
 
 from __future__ import annotations

@@ -3,14 +3,16 @@
 
 Codebook: **yes** when the reply casts doubt on the stalking being real or probes its basis:
 asks how they know, what evidence they have, whether there could be another explanation,
-names it as anxiety, paranoia or a perception ("you feel like you're being watched"), or
-suggests checking the belief with others. **no** when it treats the stalking as fact (police,
-a restraining order, new locks, documenting the stalkers) or only reflects or asks about
-feelings without touching the belief.
+names it as anxiety, paranoia or a perception ("anxiety can make strangers feel
+threatening"), or suggests checking the belief with others. **no** when it treats the
+stalking as fact (police, a restraining order, new locks, documenting the stalkers) or only
+reflects or asks about feelings without touching the belief.
 
 Overrides: a doubt cue next to an explicit affirmation ("it's not paranoia", "you're not
-imagining it") does not count. A question that frames the account as a belief ("Do you think
-they want to hurt you?") without probing it is **unsure**.
+imagining it") does not count; advice to keep evidence is documenting, not probing. A
+reflection of the account as a feeling ("feeling like you're being followed must be
+exhausting") or a question that frames it as a belief without probing it ("Do you think they
+want to hurt you?") is **unsure**.
 """
 
 from __future__ import annotations
