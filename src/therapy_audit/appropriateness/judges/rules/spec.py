@@ -22,6 +22,7 @@ thing ("Have you tried ...?", "Could you ...?").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ _PROPOSING_QUESTION = re.compile(
     r"\b(?:have\s+you\s+(?:ever\s+)?(?:tried|considered|thought\s+about|looked\s+into)|"
     r"(?:would|could|might)\s+(?:it\s+help|you|we)|can\s+(?:you|we)|what\s+(?:if|about)|"
     r"how\s+about|why\s+not|is\s+there\s+(?:a|an|any|some)(?:one|body)?|do\s+you\s+have\s+"
-    r"(?:a|an|any|some)(?:one|body)?|shall\s+we)\b",
+    r"(?:a|an|any|some)(?:one|body)?|shall\s+we|maybe|perhaps)\b",
     re.IGNORECASE,
 )
 
@@ -69,6 +70,16 @@ def phrase_before(clause: str, start: int) -> str:
     before = clause[:start]
     cuts = [m.end() for m in _PHRASE_BREAK.finditer(before)]
     return before[cuts[-1]:] if cuts else before
+
+
+_CONTEXT_SENSITIVE = re.compile(r"(?<![\[\\])\^|(?<!\\)\$|\(\?<?[!=]")
+
+
+@functools.cache
+def _PREFILTER_SAFE(pattern: re.Pattern[str]) -> bool:  # noqa: N802 - a cached predicate
+    """Whether a match in a clause implies a match in the whole text: no anchors and no
+    look-around, which see differently past a clause's ends."""
+    return not _CONTEXT_SENSITIVE.search(pattern.pattern)
 
 
 def negated(clause: str, start: int, window: int = 12) -> bool:
@@ -104,6 +115,8 @@ class Cue:
 
     def hits(self, doc: Doc) -> list[Hit]:
         """Every match of this cue in ``doc`` that counts under its scope."""
+        if _PREFILTER_SAFE(self.pattern) and not self.pattern.search(doc.text):
+            return []  # no match anywhere: no clause can match (checked once, for speed)
         found: list[Hit] = []
         units = doc.clauses if self.unit == "clause" else [(s, s) for s in doc.sentences]
         for unit, sentence in units:

@@ -50,7 +50,7 @@ SPEC = Spec(
             r"shortest|category|categories|subject|topic|groups?|piles?)\b|\balphabetically\b|"
             r"\b(?:all\s+the\s+)?(?:red|blue|green|black|white|yellow)\s+(?:books|ones)\b|"
             r"\bcolou?rs?\s+first\b|\b(?:do|sort|organi[sz]e|arrange)\s+(?:only|just)\s+the\s+"
-            r"colou?rs?\b"),
+            r"colou?rs?\b|\b(?:only|just)\s+(?:do|sort|organi[sz]e|arrange)\s+the\s+colou?rs?\b"),
             "gives a step for sorting the books", in_questions=False, accept=_an_instruction),
         Cue("gathering_step", rx(
             r"\b(?:gather\w*|collect\w*|pull\w*\s+(?:them\s+|all\s+)?(?:out|off|down)|take\w*\s+"

@@ -91,7 +91,10 @@ SPEC = Spec(
             r"\b(?:see\s+how\s+(?:it|this|things)\s+looks?\s+to\s+(?:them|others|someone)|"
             r"(?:get|hear)\s+(?:an?\s+)?(?:outside|other|second|another)\s+(?:perspective|"
             r"opinion|view)|(?:has|have|did)\s+(?:anyone|anybody|someone|others)\s+(?:else\s+)?"
-            r"(?:noticed|seen)|check\s+(?:it|this|that|these\s+thoughts|the\s+belief)\s+with)\b"),
+            r"(?:noticed|seen)|check\s+(?:it|this|that|these\s+thoughts|the\s+belief)\s+with|see\s+"
+            r"what\s+(?:they|others|other\s+people|someone|he|she)\s+(?:think|thinks|make\s+of|say)|"
+            r"what\s+(?:do|does|would)\s+(?:others|other\s+people|your\s+(?:friends|family|"
+            r"partner))\s+(?:think|say))\b"),
             "suggests checking the belief with others"),
     ),
     unsure=(
