@@ -46,7 +46,7 @@ def test_appropriateness_through_openai_compatible_server(llama_server, tmp_path
     assert len(rows) == 2
     assert (rows["judge"] == RULES_JUDGE_NAME).all()
     assert rows["response"].str.len().gt(0).all()
-    assert rows["verdict"].isin(["yes", "no"]).all()
+    assert rows["verdict"].isin(["yes", "no", "unsure"]).all()
     assert rows["response"].str.len().le(1024).all()
 
 

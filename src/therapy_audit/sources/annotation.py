@@ -41,7 +41,7 @@ from inspect_ai.model import GenerateConfig
 
 from therapy_audit.analysis.annotators import annotator_agreement
 from therapy_audit.analysis.stats import judge_agreement
-from therapy_audit.appropriateness.scorers import recorded_judge
+from therapy_audit.appropriateness.judges.scorers import recorded_judge
 from therapy_audit.appropriateness.solver import MAX_TOKENS, respond
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID
 from therapy_audit.engine import run_replay

@@ -10,7 +10,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
 from therapy_audit.analysis.summary import agreement_summary
 from therapy_audit.appropriateness.dataset import conversation
-from therapy_audit.appropriateness.scorers import recorded_judge
+from therapy_audit.appropriateness.judges.scorers import recorded_judge
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID, Stimulus, canonical_condition
 from therapy_audit.appropriateness.task import build_appropriateness_task
 from therapy_audit.engine import run_replay
