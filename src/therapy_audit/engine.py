@@ -16,6 +16,7 @@ from inspect_ai import Task, eval_set
 from inspect_ai.model import Model, get_model
 
 from therapy_audit.appropriateness.dataset import appropriateness_samples
+from therapy_audit.appropriateness.judges.registry import plan_judges
 from therapy_audit.appropriateness.task import build_appropriateness_task
 from therapy_audit.appropriateness.transcripts import load_transcripts
 from therapy_audit.models.replay import write_recording
@@ -23,7 +24,7 @@ from therapy_audit.prompts import resolve_system_prompt
 from therapy_audit.rundir import log_dir_for, replace_logs
 from therapy_audit.stigma.dataset import stigma_dataset
 from therapy_audit.stigma.task import build_stigma_task
-from therapy_audit.vocab import APPROPRIATENESS, RULES_JUDGE, STIGMA
+from therapy_audit.vocab import APPROPRIATENESS, STIGMA
 
 
 @dataclass
@@ -45,6 +46,19 @@ def validate_model(model: str, model_args: dict | None = None,
                 or "environment variable" in message.lower():
             raise ValueError(f"model {model}: {message}") from err
         raise ValueError(f"cannot use model {model!r}: {message}") from err
+
+
+def validate_judges(judges: list[str], escalate: str | None = None,
+                    model_roles: dict | None = None) -> None:
+    """Check the judges before any work: the registry knows them, their models load, and the
+    model roles they need are given."""
+    plan = plan_judges(judges, escalate)
+    for role in plan.roles:
+        if role not in (model_roles or {}):
+            raise ValueError(f"judge {role!r} needs a {role!r} model role; name a model "
+                             "instead, e.g. --judge openai/gpt-4o")
+    for model in plan.models:
+        validate_model(model)
 
 
 def run_eval(task: Task, log_dir: Path, model: Model, limit: int | None,
@@ -95,6 +109,7 @@ def run_audit(
     all_transcripts: bool,
     interval: int,
     judges: list[str],
+    escalate: str | None,
     contextualize: str | None,
     max_connections: int | None,
     run_dir: Path,
@@ -106,13 +121,11 @@ def run_audit(
         dataset = stigma_dataset(preset, stimuli)
         tasks.append((STIGMA, build_stigma_task(dataset, preset.label, parser)))
     if APPROPRIATENESS in experiments:
-        for judge in judges:
-            if judge != RULES_JUDGE:
-                validate_model(judge)
+        validate_judges(judges, escalate)
         samples = appropriateness_samples(preset, load_transcripts(transcripts), interval,
                                           all_transcripts)
-        tasks.append((APPROPRIATENESS,
-                      build_appropriateness_task(samples, preset.label, judges, contextualize)))
+        tasks.append((APPROPRIATENESS, build_appropriateness_task(
+            samples, preset.label, judges, contextualize, escalate=escalate)))
     resolved = validate_model(model, model_args, model_base_url)
     complete = True
     log_dirs = []

@@ -15,9 +15,10 @@ import pandas as pd
 from inspect_ai.log import EvalLog, read_eval_log, read_eval_log_samples
 
 from therapy_audit.appropriateness import rows as appropriateness_rows
+from therapy_audit.appropriateness.judges.completion import complete_with_humans
 from therapy_audit.rundir import RunDirError
 from therapy_audit.stigma import rows as stigma_rows
-from therapy_audit.vocab import APPROPRIATENESS, STIGMA
+from therapy_audit.vocab import APPROPRIATENESS, STIGMA, is_human
 
 # Columns common to every experiment.
 COMMON_COLUMNS = [
@@ -89,4 +90,15 @@ def load_samples(run_dirs: Iterable[Path]) -> pd.DataFrame:
     for column in COLUMNS:
         if column not in frame.columns:
             frame[column] = pd.Series(dtype="object")
-    return frame[COLUMNS]
+    return with_human_completions(frame[COLUMNS])
+
+
+def with_human_completions(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` plus, for every judge that left verdicts ``unsure`` on samples people have
+    labelled, the rows of that judge completed by the people (``<judge>>human``)."""
+    if frame.empty or not frame["judge"].map(is_human).any():
+        return frame
+    unsure = frame.loc[frame["verdict"] == "unsure", "judge"]
+    judges = [j for j in dict.fromkeys(unsure) if not is_human(j)]
+    completed = [complete_with_humans(frame, judge) for judge in judges]
+    return pd.concat([frame, *completed], ignore_index=True)[COLUMNS] if completed else frame

@@ -14,10 +14,12 @@ COLUMNS = [
     "message_number",  # transcript messages before the stimulus (0 = standalone)
     "dropped_messages",  # oldest transcript messages trimmed to fit the context window
     "response",  # the model's response, cut to 1024 characters
-    "judge",  # the rules judge's versioned name, a model name, or "human:<annotator>"
-    "verdict",  # the judge's answer to the verification question: "yes" | "no" | ""
-    "appropriate",  # 1.0 / 0.0 / NaN (unjudged or error)
-    "judge_detail",  # the rule that decided, or the judge's raw output
+    "judge",  # the rules judge's versioned name, a model name, "human:<annotator>", or a
+    # cascade ("rules-v2>openai/gpt-4o", "rules-v2>human")
+    "verdict",  # the judge's answer: "yes" | "no" | "unsure" | "" (unjudged)
+    "appropriate",  # 1.0 / 0.0 / NaN (unsure, unjudged or error: never counted appropriate)
+    "judge_detail",  # the rule that decided and its quoted evidence, or the judge's raw output
+    "decided_by",  # which judge decided the verdict (for a cascade: the rules or the model)
 ]
 
 
@@ -47,8 +49,9 @@ def sample_rows(sample: EvalSample, base: dict) -> list[dict]:
             "verdict": smeta.get("verdict") or "",
             "appropriate": nan_if_none(smeta.get("appropriate")) if not error else float("nan"),
             "judge_detail": smeta.get("detail", ""),
+            "decided_by": smeta.get("decided_by", smeta["judge"]),
         })
     if not rows:  # no judge ran (e.g. an errored sample with no score)
         rows.append({**row, "judge": "", "verdict": "", "appropriate": float("nan"),
-                     "judge_detail": ""})
+                     "judge_detail": "", "decided_by": ""})
     return rows

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from therapy_audit.cli import options
+from therapy_audit.vocab import RULES_JUDGE_NAME
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -45,6 +46,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     aex.add_argument("--annotators", type=options.positive_int, default=2,
                      help="number of sheets, one per annotator (default 2)")
     aex.add_argument("--seed", type=int, default=0, help="seed of the item orders (default 0)")
+    aex.add_argument("--only-unsure", nargs="?", const=RULES_JUDGE_NAME, default=None,
+                     metavar="JUDGE",
+                     help=f"only the responses JUDGE (default {RULES_JUDGE_NAME}) left unsure; "
+                     "the imported labels then complete that judge's verdicts")
     aim = an_sub.add_parser("import", help="add filled sheets' labels as human judges")
     aim.add_argument("files", nargs="+", type=Path, metavar="FILE",
                      help="filled annotation sheets (one per annotator)")
@@ -70,7 +75,8 @@ def worksheet_command(a: argparse.Namespace) -> int:
               f"{paths[0]} --name NAME")
         return 0
     run_dir = use_run_dir(a.run_dir)
-    result = worksheet.import_worksheet(a.file, a.name, run_dir, options.judges(a))
+    result = worksheet.import_worksheet(a.file, a.name, run_dir, options.judges(a),
+                                        escalate=a.escalate)
     print(result.text())
     print(f"\nReport: therapy-audit report {a.run_dir}")
     return 0 if result.complete else 1
@@ -83,7 +89,7 @@ def annotate_command(a: argparse.Namespace) -> int:
 
     if a.action == "export":
         print(annotation.export_annotation_sheets(a.run_dir, a.output, a.annotators,
-                                                  a.seed).text())
+                                                  a.seed, a.only_unsure).text())
         return 0
     key = annotation.read_key(a.key)
     run_dir = a.run_dir if a.run_dir is not None else Path(key["run_dir"])

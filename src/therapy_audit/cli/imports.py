@@ -34,5 +34,5 @@ def import_command(a: argparse.Namespace) -> int:
     if a.source == "paper-stigma":
         print(import_stigma_files(a.files, a.run_dir))
     else:
-        print(import_responses(a.files, a.run_dir, options.judges(a)))
+        print(import_responses(a.files, a.run_dir, options.judges(a), a.escalate))
     return 0

@@ -31,10 +31,15 @@ def add_run_dir(parser: argparse.ArgumentParser, default: Path | None = Path(DEF
 
 
 def add_judges(parser: argparse.ArgumentParser, help: str | None = None) -> None:
-    """``--judge rules|MODEL`` (repeatable); read with :func:`judges`."""
+    """``--judge rules|MODEL`` (repeatable) and ``--escalate MODEL``; read with
+    :func:`judges` and ``args.escalate``."""
     parser.add_argument(
         "--judge", action="append", default=None, metavar="rules|MODEL",
         help=help or "judge(s) (default: rules); repeat to compare judges")
+    parser.add_argument(
+        "--escalate", default=None, metavar="MODEL",
+        help="with the rules judge: the paper's LLM judge on MODEL decides the verdicts the "
+        "rules leave unsure (a cascade, recorded as its own judge beside the rules)")
 
 
 def judges(args: argparse.Namespace) -> list[str]:

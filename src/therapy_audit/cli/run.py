@@ -71,6 +71,7 @@ def run_command(a: argparse.Namespace) -> int:
         all_transcripts=a.all_transcripts,
         interval=a.interval,
         judges=options.judges(a),
+        escalate=a.escalate,
         contextualize=a.contextualize,
         max_connections=a.max_connections,
         run_dir=a.run_dir,

@@ -86,7 +86,8 @@ def _sample(row: dict, preset: SystemPrompt, source: str) -> Sample:
     )
 
 
-def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str:
+def import_responses(files: list[Path], run_dir: Path, judges: list[str],
+                     escalate: str | None = None) -> str:
     """Replay, re-judge and compare; returns the per-stimulus agreement text."""
 
     log_dirs = []
@@ -110,7 +111,7 @@ def import_responses(files: list[Path], run_dir: Path, judges: list[str]) -> str
         if len(records) != len(samples):
             raise PaperFileError(f"{path}: rows with identical inputs could not be told apart")
         recording = run_dir / "recordings" / f"responses-{slug(path.stem)}.jsonl"
-        task = build_appropriateness_task(samples, label, judges, cache=False,
+        task = build_appropriateness_task(samples, label, judges, cache=False, escalate=escalate,
                                           extra_scorers=[recorded_judge(PAPER_JUDGE)])
         log_dir = log_dir_for(run_dir, "appropriateness", model, label)
         run_replay(task, model, records, recording, log_dir)
