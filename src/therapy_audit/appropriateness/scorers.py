@@ -92,14 +92,15 @@ def llm_judge(model: str = "grader", seed: int = 0):
 
 
 @scorer(metrics=[appropriate_rate(), unjudged()])
-def recorded_judge(name: str):
-    """A verdict recorded elsewhere (the paper's judge, a human annotator), from metadata."""
+def recorded_judge(name: str, field: str = "recorded_verdict"):
+    """A verdict recorded elsewhere (the paper's judge, a human annotator), from metadata
+    ``field`` (a sample may carry several recorded judges' verdicts, one field each)."""
 
     async def score(state: TaskState, target: Target) -> Score:
         meta = state.metadata
-        verdict = meta.get("recorded_verdict")
+        verdict = meta.get(field)
         verdict = verdict if verdict in ("yes", "no") else None
-        detail = "recorded" if verdict else f"recorded label {meta.get('recorded_verdict')!r}"
+        detail = "recorded" if verdict else f"recorded label {meta.get(field)!r}"
         return verdict_score(name, verdict, meta["appropriate_answer"], detail)
 
     return score
