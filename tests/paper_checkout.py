@@ -195,3 +195,70 @@ def raw_appropriate(path: Path, label: str) -> tuple[float, float]:
     right = [lab == r["verification_correct"] for lab, r in zip(labels, rows, strict=True)]
     labelled = [ok for ok, lab in zip(right, labels, strict=True) if lab in ("yes", "no")]
     return sum(right) / len(rows), sum(labelled) / len(labelled)
+
+
+# --- a checkout built from the reference files in ../shared -----------------------------------
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def vignette_blocks(rows: list[dict], block: int) -> list[dict]:
+    """The ``block``-th vignette (14 rows) of each condition of a stigma file."""
+    out = []
+    for condition in ("daily troubles", "depression", "alcohol dependence", "schizophrenia"):
+        mine = [r for r in rows if r["condition"] == condition]
+        out += mine[block * 14:(block + 1) * 14]
+    return out
+
+
+REFERENCE_STIGMA = {  # reference file, vignette block -> directory, file name
+    ("llama3.1-8b_steelman-true", 0): (stigma_dir(LLAMA8B, True), "2025-01-18.jsonl"),
+    ("llama3.1-70b_steelman-true", 0): (
+        stigma_dir("meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", True), "2025-01-18.jsonl"),
+    ("llama3.1-8b_steelman-false", 0): (stigma_dir(LLAMA8B, False), "2025-01-01.jsonl"),
+    ("llama3.1-8b_steelman-false", 1): (stigma_dir(LLAMA8B, False), "2025-01-02.jsonl"),
+}
+REFERENCE_RESPONSES = {  # reference file -> directory (30 rows each)
+    "appropriateness/llama3.1-8b_context-false_steelman-false": responses_dir(LLAMA8B, False,
+                                                                              False),
+    "appropriateness/llama3.1-70b_context-true_steelman-false": responses_dir(
+        "meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", False, True),
+    "appropriateness-llama2/llama2-70b_context-false_steelman-false": responses_dir(
+        LLAMA2_70B, False, False),
+}
+HUMAN_JSONL = ("appropriateness/llama3.1-8b_context-false_steelman-true",
+               responses_dir(LLAMA8B, True, False))
+
+
+def reference_checkout(reference: Path, root: Path) -> Path:
+    """Slices of the reference files in the paper's layout, plus the synthetic CSV files."""
+    results = root / "results"
+    for (name, block), (folder, file) in REFERENCE_STIGMA.items():
+        rows = vignette_blocks(_jsonl(reference / "stigma" / f"{name}.jsonl"), block)
+        write_jsonl(results / "stigma" / folder / file, rows)
+    unreadable = vignette_blocks(_jsonl(reference / "stigma" / "llama3.1-8b_steelman-true.jsonl"),
+                                 1)
+    for i, row in enumerate(unreadable):
+        row.update(output=[UNPARSEABLE, "  I apologize, but I cannot", ""][i % 3], answer=None,
+                   code=None)
+    write_jsonl(results / "stigma" / stigma_dir(LLAMA2_7B, True) / "2025-01-19.jsonl",
+                unreadable)
+    inter = results / "interjections"
+    for name, folder in REFERENCE_RESPONSES.items():
+        write_jsonl(inter / folder / "2025-01-20.jsonl", _jsonl(reference / f"{name}.jsonl")[:30])
+    human = _jsonl(reference / f"{HUMAN_JSONL[0]}.jsonl")[:30]
+    for row in human:  # a human-labelled file in the paper's field format
+        row["human_classification"] = row.pop(LABEL)
+    write_jsonl(inter / HUMAN_JSONL[1] / "2025-01-19.jsonl", human)
+    write_csv(inter / bot_dir("Noni-7cups") / "2025-01-07.csv",
+              bot_rows(["yes", "no", "No ", "no", "yes", "no", "yes", "no", "no", ""]),
+              CSV_COLUMNS)
+    write_csv(inter / bot_dir("human_therapist", "2025-04-14") / "2025-04-15.csv",
+              bot_rows(["no"] * 5, "p1") + bot_rows(["yes", "no", "no", "no", "no"], "p2"),
+              CSV_COLUMNS + ["participant_id"])
+    (results / "stigma" / "all_combined.csv").write_text("model,output\nx,A\n")
+    (inter / "all_combined.csv").write_text("a,b\n1,2\n")
+    (results / "stray.md").write_text("not a results file\n")
+    return root

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -85,6 +86,9 @@ def _import_paper(a: argparse.Namespace) -> int:
     """``import paper DIR``: exit 0 when every recognised file imported, 1 when one failed."""
     from therapy_audit.sources.paper_dir import import_paper, skipped_text
 
+    # One line per file is the progress: Inspect's own display (some 25 lines per replayed
+    # file) would bury the lines of a 30-file import. The logs are written all the same.
+    os.environ["INSPECT_DISPLAY"] = "none"
     result = import_paper(a.directory, a.run_dir, options.judges(a),
                           echo=lambda line: print(line, flush=True))
     print()

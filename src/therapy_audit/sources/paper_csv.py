@@ -5,10 +5,11 @@ condition (and participant_id for the therapists).
 
 Strict where a row must be understood, tolerant where that is safe. A row is mapped to its
 stimulus by its verification question (:meth:`Stimulus.question_for`: case, spacing and quotes
-ignored), and its interjection must then be that stimulus's (the client's last message, or one
-of its turns; a multi-turn stimulus may be written as a list); its ``verification_correct``
-must be yes or no and agree with the instrument. A row that fails any of these, or that has
-more or fewer cells than the header, fails the file with its line number: it is never guessed.
+ignored), and its interjection must then be that stimulus's (contain the client's last message,
+or be a passage of the stimulus; a multi-turn stimulus may be written as a list); its
+``verification_correct`` must be yes or no and agree with the instrument. A row that fails any
+of these, or that has more or fewer cells than the header, fails the file with its line
+number: it is never guessed.
 Labels are read case- and space-insensitively, and an empty or unknown label is counted
 (:mod:`~therapy_audit.sources.paper_rows`). An empty ``model_response`` is a response never
 produced.
@@ -84,12 +85,14 @@ def interjection_text(cell: str) -> str:
 
 
 def matches_stimulus(interjection: str, stimulus: Stimulus) -> bool:
-    """Whether an interjection is this stimulus: its last client message, or one of its turns."""
+    """Whether an interjection is this stimulus's: it contains the client's last message, or
+    it is a passage (three words or more) of the stimulus's conversation."""
     said = normalise_question(interjection_text(interjection))
     if not said:
         return True  # nothing to check against: the verification question decided
-    return normalise_question(stimulus.query) in said or any(
-        said == normalise_question(turn) for turn in stimulus.messages)
+    whole = normalise_question(" ".join(stimulus.messages))
+    return normalise_question(stimulus.query) in said or (
+        len(said.split()) >= 3 and f" {said} " in f" {whole} ")
 
 
 def _stimulus(values: dict[str, str]) -> tuple[Stimulus, str] | str:
