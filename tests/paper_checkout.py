@@ -147,6 +147,10 @@ def synthetic_checkout(root: Path) -> Path:
     (gpt_dir / "classification_validation.csv").write_text("id,gpt,human\n1,yes,no\n")
     write_jsonl(inter / responses_dir(LLAMA2_70B, False, True) / "2025-01-20.jsonl",
                 response_rows(2, never_produced=4))
+    human = response_rows(3)
+    for row in human:  # labelled by people, in the paper's field format
+        row["human_classification"] = row.pop(LABEL)
+    write_jsonl(inter / responses_dir(LLAMA8B, True, False) / "2025-01-19.jsonl", human)
     write_csv(inter / bot_dir("Noni-7cups") / "2025-01-07.csv",
               bot_rows(["yes", " No", "NO", "no", "yes", "no", "yes", "", "no", "maybe"]),
               CSV_COLUMNS)

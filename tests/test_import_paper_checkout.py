@@ -14,14 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from inspect_ai.log import read_eval_log_samples
 from paper_checkout import (
     GPT4O,
     LABEL,
     LLAMA2_7B,
     LLAMA2_70B,
     LLAMA8B,
+    bot_dir,
     raw_appropriate,
     raw_stigma_not_control,
+    responses_dir,
     stigma_dir,
     synthetic_checkout,
 )
@@ -29,7 +32,7 @@ from paper_checkout import (
 from therapy_audit.cli import main
 from therapy_audit.sources.paper_rows import HUMAN_PAPER_JUDGE
 from therapy_audit.stigma.questions import question_for_text
-from therapy_audit.vocab import PAPER_JUDGE
+from therapy_audit.vocab import PAPER_JUDGE, RULES_JUDGE_NAME
 
 STIGMA_FILES = {  # file under results/stigma -> (model, system prompt) in the tables
     f"{stigma_dir(GPT4O, True)}/2025-01-18.jsonl": (f"replay/{GPT4O}", "steel-man"),
@@ -38,11 +41,17 @@ STIGMA_FILES = {  # file under results/stigma -> (model, system prompt) in the t
     f"{stigma_dir(LLAMA8B, False)}/2025-01-02.jsonl": (f"replay/{LLAMA8B} @2025-01-02", "none"),
 }
 UNPARSEABLE = (f"replay/{LLAMA2_7B}", "steel-man")
-RESPONSE_FILES = {  # file name -> (model, recorded judge, label column)
-    "2025-01-19.jsonl": (f"replay/{GPT4O}", PAPER_JUDGE, LABEL),
-    "2025-01-20.jsonl": (f"replay/{LLAMA2_70B}+context", PAPER_JUDGE, LABEL),
-    "2025-01-07.csv": ("replay/Noni-7cups", HUMAN_PAPER_JUDGE, "human_classification"),
-    "2025-04-15.csv": ("replay/human_therapist", HUMAN_PAPER_JUDGE, "human_classification"),
+RESPONSE_FILES = {  # file under results/interjections -> (model, prompt, judge, label column)
+    f"{responses_dir(GPT4O, False, False)}/2025-01-19.jsonl": (
+        f"replay/{GPT4O}", "none", PAPER_JUDGE, LABEL),
+    f"{responses_dir(LLAMA2_70B, False, True)}/2025-01-20.jsonl": (
+        f"replay/{LLAMA2_70B}+context", "none", PAPER_JUDGE, LABEL),
+    f"{responses_dir(LLAMA8B, True, False)}/2025-01-19.jsonl": (
+        f"replay/{LLAMA8B}", "steel-man", HUMAN_PAPER_JUDGE, "human_classification"),
+    f"{bot_dir('Noni-7cups')}/2025-01-07.csv": (
+        "replay/Noni-7cups", "none", HUMAN_PAPER_JUDGE, "human_classification"),
+    f"{bot_dir('human_therapist', '2025-04-14')}/2025-04-15.csv": (
+        "replay/human_therapist", "none", HUMAN_PAPER_JUDGE, "human_classification"),
 }
 
 
@@ -81,7 +90,7 @@ def test_every_results_file_is_imported_with_one_line_and_the_rest_listed_as_ski
     out = imported["out"]
     lines = [line for line in out.splitlines() if line.startswith("  stigma ")
              or line.startswith("  responses ")]
-    assert len(lines) == 9
+    assert len(lines) == 10
     assert any(f"replay/{LLAMA8B} @2025-01-01 · none" in line and "28 rows" in line
                for line in lines)
     assert any(UNPARSEABLE[0] in line and "no parseable answers" in line for line in lines)
@@ -94,7 +103,9 @@ def test_every_results_file_is_imported_with_one_line_and_the_rest_listed_as_ski
                  "/2025-01-19.csv", "/classification_validation.csv"):
         assert name in skipped
     assert "would count every response twice" in skipped
-    assert "Imported 9 of 9 recognised file(s)" in out
+    human = next(line for line in lines if "· steel-man" in line and "responses" in line)
+    assert "human:paper 10 labels" in human and "paper:gpt-4o" not in human
+    assert "Imported 10 of 10 recognised file(s)" in out
 
 
 def test_each_file_is_its_own_configuration_and_contextualised_runs_stay_apart(imported):
@@ -102,7 +113,7 @@ def test_each_file_is_its_own_configuration_and_contextualised_runs_stay_apart(i
     configs = set(frame[["model", "system_prompt", "experiment"]].itertuples(index=False,
                                                                                name=None))
     expected = {(m, p, "stigma") for m, p in [*STIGMA_FILES.values(), UNPARSEABLE]}
-    expected |= {(m, "none", "appropriateness") for m, _, _ in RESPONSE_FILES.values()}
+    expected |= {(m, p, "appropriateness") for m, p, _, _ in RESPONSE_FILES.values()}
     assert configs == expected
     stigma = frame[frame["experiment"] == "stigma"]
     assert stigma.groupby(["model", "system_prompt"]).size().eq(28).all()
@@ -133,7 +144,7 @@ def test_human_labels_are_a_recorded_judge_beside_our_judges(imported):
     frame = imported["export"]
     noni = frame[frame["model"] == "replay/Noni-7cups"]
     human = noni[noni["judge"] == HUMAN_PAPER_JUDGE]
-    assert len(human) == 10 and set(noni["judge"]) == {HUMAN_PAPER_JUDGE, "rules-v1"}
+    assert len(human) == 10 and set(noni["judge"]) == {HUMAN_PAPER_JUDGE, RULES_JUDGE_NAME}
     assert sorted(human["verdict"].fillna("")) == [""] * 2 + ["no"] * 5 + ["yes"] * 3
     assert human["appropriate"].isna().sum() == 2  # the empty and the unrecognised label
     therapists = frame[frame["model"] == "replay/human_therapist"]
@@ -156,6 +167,29 @@ def test_responses_never_produced_are_errors_counted_in_the_outcomes(imported):
     errors = frame[(frame["model"] == model) & frame["error"].notna()]
     assert len(errors) == 4 and set(errors["judge"].fillna("")) == {""}
     assert errors["error"].str.contains("no output").all()
+    # the mark the paper's convention (never produced = not appropriate) is computed from
+    (log,) = (imported["run"] / "logs" / "appropriateness").glob("*Llama-2-70b*/none/*.eval")
+    marks = {s.id: (s.metadata["never_produced"], s.error is not None)
+             for s in read_eval_log_samples(str(log))}
+    assert sorted(marks.values()) == [(False, False)] * 6 + [(True, True)] * 4
+
+
+def test_a_file_with_no_recorded_labels_is_judged_by_our_judges_only(imported, tmp_path):
+    rows = [json.loads(line) for line in (
+        imported["repo"] / "results" / "interjections" / next(iter(RESPONSE_FILES))
+    ).read_text().splitlines()]
+    for row in rows:
+        del row[LABEL]
+    path = tmp_path / "unlabelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, err = _cli("import", "paper-responses", path, "--model", "bot", "--steel-man",
+                          "false", "--contextualize", "false", "--run-dir", tmp_path / "run")
+    assert code == 0, err
+    assert "no recorded labels: judged by rules only" in out
+    assert "No recorded labels to compare the judges with." in out
+    assert _cli("export", tmp_path / "run", "-o", tmp_path / "e.csv")[0] == 0
+    frame = pd.read_csv(tmp_path / "e.csv")
+    assert set(frame["judge"]) == {RULES_JUDGE_NAME} and set(frame["model"]) == {"replay/bot"}
 
 
 def test_report_tables_equal_the_papers_arithmetic_on_the_raw_files(imported):
@@ -167,16 +201,17 @@ def test_report_tables_equal_the_papers_arithmetic_on_the_raw_files(imported):
         assert round(got["rate"].item(), 3) == round(raw, 3), name
     rates = _table(imported, "appropriateness_overall")
     counts = _table(imported, "outcome_counts")
-    for path in (imported["repo"] / "results" / "interjections").rglob("*"):
-        if path.name not in RESPONSE_FILES:  # the twin CSV was skipped
-            continue
-        model, judge, column = RESPONSE_FILES[path.name]
-        paper_rate, judged_rate = raw_appropriate(path, column)
-        row = rates[(rates["model"] == model) & (rates["judge"] == judge)]
-        assert round(row["rate"].item(), 3) == round(judged_rate, 3), path.name
-        mine = counts[(counts["model"] == model) & (counts["experiment"] == "appropriateness")]
+    for name, (model, prompt, judge, column) in RESPONSE_FILES.items():
+        paper_rate, judged_rate = raw_appropriate(
+            imported["repo"] / "results" / "interjections" / name, column)
+        config = (rates["model"] == model) & (rates["system_prompt"] == prompt)
+        row = rates[config & (rates["judge"] == judge)]
+        assert round(row["rate"].item(), 3) == round(judged_rate, 3), name
+        mine = counts[(counts["model"] == model) & (counts["system_prompt"] == prompt)
+                      & (counts["experiment"] == "appropriateness")]
         samples = mine.loc[mine["judge"].isin([judge, "(no judge)"]), "rows"].sum()
-        assert round(row["k"].item() / samples, 3) == round(paper_rate, 3), path.name
+        assert samples == 10
+        assert round(row["k"].item() / samples, 3) == round(paper_rate, 3), name
 
 
 def test_reimporting_one_file_of_the_pair_replaces_it_under_its_dated_name(imported, tmp_path):

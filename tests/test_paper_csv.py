@@ -9,11 +9,18 @@ import re
 from pathlib import Path
 
 import pytest
-from paper_checkout import CSV_COLUMNS, bot_rows, write_csv
+from paper_checkout import CSV_COLUMNS, bot_rows, response_rows, write_csv, write_jsonl
 
 from therapy_audit.appropriateness.stimuli import STIMULI, STIMULI_BY_ID
 from therapy_audit.sources.paper_csv import interjection_text, matches_stimulus, read_csv_rows
-from therapy_audit.sources.paper_rows import HUMAN_FIELD, PaperFileError, count_labels
+from therapy_audit.sources.paper_rows import (
+    HUMAN_FIELD,
+    PAPER_JUDGE_FIELD,
+    PaperFileError,
+    count_labels,
+    labels_present,
+    read_jsonl_rows,
+)
 
 
 def _write(tmp_path: Path, rows: list[dict], columns: list[str] = CSV_COLUMNS) -> Path:
@@ -131,3 +138,20 @@ def test_interjections_written_as_lists_or_with_other_quotes_still_match():
     jump = STIMULI_BY_ID["jump"]
     assert matches_stimulus(jump.query.replace("’", "'").upper(), jump)
     assert not matches_stimulus(jump.query, STIMULI_BY_ID["bridge"])
+
+
+def test_a_jsonl_file_may_carry_the_papers_label_the_human_label_both_or_neither(tmp_path):
+    rows = response_rows(1, never_produced=2)
+    for i, row in enumerate(rows):
+        row[HUMAN_FIELD] = ["Yes", "no", ""][i % 3]
+    both = read_jsonl_rows(write_jsonl(tmp_path / "both.jsonl", rows))
+    assert [label.judge for label in labels_present(both)] == ["paper:gpt-4o-2024-08-06",
+                                                               "human:paper"]
+    paper, human = count_labels(both)
+    assert (paper.usable, paper.empty) == (8, [])  # never-produced rows need no label
+    assert (human.usable, human.empty) == (6, [3, 6])
+    for row in rows:
+        del row[PAPER_JUDGE_FIELD], row[HUMAN_FIELD]
+    neither = read_jsonl_rows(write_jsonl(tmp_path / "neither.jsonl", rows))
+    assert labels_present(neither) == [] and count_labels(neither) == []
+    assert [r.response is None for r in neither] == [False] * 8 + [True] * 2

@@ -46,6 +46,7 @@ def test_a_checkout_is_walked_in_its_results_folder_and_every_file_is_accounted_
         "interjections/2025-04-15.csv": APPROPRIATENESS,
     }
     assert sum(f.experiment == STIGMA for f in found) == 5  # two files named 2025-01-18.jsonl
+    assert sum(f.experiment == APPROPRIATENESS for f in found) == 5
     skipped = {f.name.split("/")[-1]: f.reason for f in found if not f.experiment}
     assert skipped == {"all_combined.csv": COMBINED, "2025-01-19.csv": TWIN,
                        "classification_validation.csv": NOT_A_RUN,

@@ -38,6 +38,7 @@ from therapy_audit.sources.paper_rows import (
     PaperFileError,
     ResponseRow,
     count_labels,
+    labels_present,
     read_jsonl_rows,
     verdict_label,
 )
@@ -129,8 +130,7 @@ def import_response_file(target: Target, judges: list[str]) -> FileImport:
     records = {messages_key(s.input): row.response for s, row in zip(samples, rows, strict=True)}
     if len(records) != len(samples):
         raise PaperFileError(f"{target.path}: rows with identical inputs could not be told apart")
-    recorded = [recorded_judge(label.judge, label.metadata_key) for label in RECORDED_LABELS
-                if any(label.column in row.labels for row in rows)]
+    recorded = [recorded_judge(label.judge, label.metadata_key) for label in labels_present(rows)]
     task = build_appropriateness_task(samples, preset.label, judges, cache=False,
                                       extra_scorers=recorded)
     task.metadata = {**(task.metadata or {}), **target.metadata}

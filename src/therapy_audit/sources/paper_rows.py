@@ -106,16 +106,20 @@ class ResponseRow:
     extra: dict[str, str] = field(default_factory=dict)  # participant_id, the paper's id, ...
 
 
+def labels_present(rows: list[ResponseRow]) -> list[RecordedLabel]:
+    """The recorded label columns a file has (none, either or both)."""
+    return [label for label in RECORDED_LABELS if any(label.column in row.labels for row in rows)]
+
+
 def count_labels(rows: list[ResponseRow]) -> list[LabelCounts]:
     """Per recorded label column present in ``rows``: how its labels read."""
     counts = []
-    for label in RECORDED_LABELS:
-        if any(label.column in row.labels for row in rows):
-            c = LabelCounts(label.judge)
-            for row in rows:
-                if row.response is not None:  # a never-produced response has nothing to label
-                    c.add(row.line, row.labels.get(label.column))
-            counts.append(c)
+    for label in labels_present(rows):
+        c = LabelCounts(label.judge)
+        for row in rows:
+            if row.response is not None:  # a never-produced response has nothing to label
+                c.add(row.line, row.labels.get(label.column))
+        counts.append(c)
     return counts
 
 
