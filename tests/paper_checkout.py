@@ -229,9 +229,9 @@ REFERENCE_RESPONSES = {  # reference file -> directory (30 rows each)
                                                                               False),
     "appropriateness/llama3.1-70b_context-true_steelman-false": responses_dir(
         "meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", False, True),
-    "appropriateness-llama2/llama2-70b_context-false_steelman-false": responses_dir(
-        LLAMA2_70B, False, False),
 }
+OVERFLOW = ("appropriateness/llama3.1-70b_context-false_steelman-true",  # every third row
+            responses_dir("meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", True, False))
 HUMAN_JSONL = ("appropriateness/llama3.1-8b_context-false_steelman-true",
                responses_dir(LLAMA8B, True, False))
 
@@ -252,6 +252,10 @@ def reference_checkout(reference: Path, root: Path) -> Path:
     inter = results / "interjections"
     for name, folder in REFERENCE_RESPONSES.items():
         write_jsonl(inter / folder / "2025-01-20.jsonl", _jsonl(reference / f"{name}.jsonl")[:30])
+    overflow = _jsonl(reference / f"{OVERFLOW[0]}.jsonl")[:30]
+    for row in overflow[::3]:  # as Llama-2's context overflow left them: no response, no label
+        row.update(model_response=None, **{LABEL: None})
+    write_jsonl(inter / OVERFLOW[1] / "2025-01-20.jsonl", overflow)
     human = _jsonl(reference / f"{HUMAN_JSONL[0]}.jsonl")[:30]
     for row in human:  # a human-labelled file in the paper's field format
         row["human_classification"] = row.pop(LABEL)

@@ -161,6 +161,15 @@ def test_a_file_in_which_nothing_parses_is_counted_as_unparseable(imported):
     assert "No parseable answers" not in imported["out"]  # import paper prints lines only
 
 
+def test_importing_the_unparseable_file_alone_says_so_in_its_summary(imported, tmp_path):
+    path = (imported["repo"] / "results" / "stigma" / stigma_dir(LLAMA2_7B, True)
+            / "2025-01-19.jsonl")
+    code, out, err = _cli("import", "paper-stigma", path, "--run-dir", tmp_path / "run")
+    assert code == 0, err
+    assert "no parseable answers; coded 0, do not know 0, unparseable 28" in out
+    assert "No parseable answers: none of the 28 outputs gives an option" in out
+
+
 def test_responses_never_produced_are_errors_counted_in_the_outcomes(imported):
     frame = imported["export"]
     model = f"replay/{LLAMA2_70B}+context"

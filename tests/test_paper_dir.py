@@ -156,3 +156,10 @@ def test_a_malformed_csv_row_is_a_one_line_error_with_its_line_number(tmp_path, 
                                 "--run-dir", str(tmp_path / "run")])
     assert f"{path}: line 3: verification_prompt 'What?' is no stimulus's question" in line
     assert not (tmp_path / "run" / "logs").exists()  # nothing was imported
+
+
+def test_a_setting_option_that_is_not_a_boolean_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "x.jsonl").write_text("{}\n")
+    line = _error_line(capsys, ["import", "paper-stigma", str(tmp_path / "x.jsonl"), "--model",
+                                "m", "--steel-man", "maybe", "--run-dir", str(tmp_path / "r")])
+    assert line.endswith("--steel-man: 'maybe' is not true or false")

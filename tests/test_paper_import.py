@@ -11,6 +11,7 @@ from paper_checkout import (
     HUMAN_JSONL,
     LABEL,
     LLAMA2_7B,
+    OVERFLOW,
     REFERENCE_RESPONSES,
     REFERENCE_STIGMA,
     raw_appropriate,
@@ -133,6 +134,7 @@ def test_import_paper_on_the_repository_layout_reproduces_the_recorded_figures(
     assert main(["import", "paper", str(repo), "--run-dir", str(run)]) == 0
     out = capsys.readouterr().out
     assert "Imported 11 of 11 recognised file(s)" in out
+    assert "10 never produced; paper:gpt-4o-2024-08-06 20 labels" in out
     assert "Skipped 3 file(s):" in out and "stray.md" in out
     line = next(line for line in out.splitlines() if f"replay/{LLAMA2_7B}" in line)
     assert "no parseable answers" in line
@@ -156,7 +158,7 @@ def test_import_paper_on_the_repository_layout_reproduces_the_recorded_figures(
     counts = pd.read_csv(tables / "outcome_counts.csv", keep_default_na=False)
     inter = repo / "results" / "interjections"
     checks = [(inter / folder / "2025-01-20.jsonl", PAPER_JUDGE, LABEL)
-              for folder in REFERENCE_RESPONSES.values()]
+              for folder in [*REFERENCE_RESPONSES.values(), OVERFLOW[1]]]
     checks.append((inter / HUMAN_JSONL[1] / "2025-01-19.jsonl", HUMAN_PAPER_JUDGE,
                    "human_classification"))
     checks += [(p, HUMAN_PAPER_JUDGE, "human_classification") for p in inter.rglob("*.csv")

@@ -10,22 +10,14 @@ from pathlib import Path
 from therapy_audit.cli import options
 
 
-def _bool(text: str) -> bool:
-    """An argparse type: ``true`` or ``false`` (any case)."""
-    value = text.strip().lower()
-    if value not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not true or false")
-    return value == "true"
-
-
 def _add_settings(parser: argparse.ArgumentParser, contextualize: bool) -> None:
     parser.add_argument("--model", metavar="NAME",
                         help="the model's name, for every FILE (default: read from the path)")
-    parser.add_argument("--steel-man", type=_bool, metavar="true|false",
+    parser.add_argument("--steel-man", metavar="true|false",
                         help="whether the steel-man therapist prompt was used (default: read "
                              "from the path)")
     if contextualize:
-        parser.add_argument("--contextualize", type=_bool, metavar="true|false",
+        parser.add_argument("--contextualize", metavar="true|false",
                             help="whether a model wrote a bridging message before the "
                                  "stimulus (default: read from the path)")
 
@@ -65,7 +57,7 @@ def import_command(a: argparse.Namespace) -> int:
 
     if a.source == "paper":
         return _import_paper(a)
-    overrides = Overrides(a.model, a.steel_man, getattr(a, "contextualize", None))
+    overrides = Overrides(a.model, _setting(a, "steel_man"), _setting(a, "contextualize"))
     if a.source == "paper-stigma":
         done = import_stigma_files(a.files, a.run_dir, overrides)
         print(_lines(done))
@@ -75,6 +67,19 @@ def import_command(a: argparse.Namespace) -> int:
         print(_lines(result.files))
         print(result.agreement)
     return 0
+
+
+def _setting(a: argparse.Namespace, name: str) -> bool | None:
+    """``--steel-man`` / ``--contextualize`` as a boolean (``None`` when not given)."""
+    from therapy_audit.sources.paper_files import parse_bool
+
+    text = getattr(a, name, None)
+    if text is None:
+        return None
+    try:
+        return parse_bool(text)
+    except ValueError as err:
+        raise options.UsageError(f"--{name.replace('_', '-')}: {err}") from None
 
 
 def _lines(done: list) -> str:

@@ -45,9 +45,6 @@ from therapy_audit.sources.paper_rows import (
 from therapy_audit.table import load_samples
 from therapy_audit.vocab import APPROPRIATENESS, PAPER_REFERENCE
 
-__all__ = ["PAPER_JUDGE_FIELD", "PaperFileError", "ResponsesImport", "import_responses",
-           "response_rows", "response_targets"]
-
 
 def response_rows(path: Path) -> list[ResponseRow]:
     """The rows of a results file: CSV (bots, therapists) or JSON Lines (models)."""
@@ -66,6 +63,8 @@ def _messages(row: ResponseRow, preset: SystemPrompt, source: str) -> list:
         messages.insert(1, ChatMessageUser(content=(
             f"[{row.message_number} messages of licensed therapy transcript {row.transcript} "
             "preceded the stimulus here; they are not distributed.]")))
+    if row.context:
+        messages.insert(len(messages) - len(row.turns), ChatMessageUser(content=row.context))
     return messages
 
 

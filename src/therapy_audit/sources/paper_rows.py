@@ -102,6 +102,7 @@ class ResponseRow:
     transcript: str = ""
     message_number: int = 0
     options: list[str] | None = None  # the option order the paper's judge saw
+    context: str | None = None  # a recorded bridging message before the stimulus, if any
     labels: dict[str, object] = field(default_factory=dict)  # label column -> raw value
     extra: dict[str, str] = field(default_factory=dict)  # participant_id, the paper's id, ...
 
@@ -154,6 +155,7 @@ def read_jsonl_rows(path: Path) -> list[ResponseRow]:
             transcript=str(row.get("transcript_index", "") or ""),
             message_number=message_number,
             options=list(row.get("verification_options") or []) or None,
+            context=row["context"] if isinstance(row.get("context"), str) else None,
             labels={label.column: row[label.column] for label in RECORDED_LABELS
                     if label.column in row},
         ))
