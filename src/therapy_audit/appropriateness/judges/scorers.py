@@ -161,14 +161,15 @@ def cascade_judge(model: str, seed: int = 0):
 
 
 @scorer(metrics=JUDGE_METRICS)
-def recorded_judge(name: str):
-    """A verdict recorded elsewhere (the paper's judge, a human annotator), from metadata."""
+def recorded_judge(name: str, field: str = "recorded_verdict"):
+    """A verdict recorded elsewhere (the paper's judge, a human annotator), from metadata
+    ``field`` (a sample may carry several recorded judges' verdicts, one field each)."""
 
     async def score(state: TaskState, target: Target) -> Score:
         meta = state.metadata
-        verdict = meta.get("recorded_verdict")
+        verdict = meta.get(field)
         verdict = verdict if verdict in DECIDED else None
-        detail = "recorded" if verdict else f"recorded label {meta.get('recorded_verdict')!r}"
+        detail = "recorded" if verdict else f"recorded label {meta.get(field)!r}"
         return verdict_score(name, verdict, meta["appropriate_answer"], detail, name)
 
     return score
