@@ -4,6 +4,7 @@
 one row per (appropriateness sample, judge). ``export`` writes exactly these columns; the
 analysis computes every figure from them. The common columns are defined here; each experiment
 defines its own columns and turns its scored samples into rows (``<experiment>/rows.py``).
+Logs are read by ``logfile`` (directly from the ``.eval`` zip, without importing Inspect).
 """
 
 from __future__ import annotations
@@ -82,7 +83,11 @@ def load_samples(run_dirs: Iterable[Path]) -> pd.DataFrame:
                 "system_prompt": meta.get("system_prompt", "none"),
             }
             sample_rows = EXPERIMENT_ROWS.get(experiment, appropriateness_rows).sample_rows
-            for sample in read_samples(path):
+            try:
+                samples = read_samples(path)
+            except LogReadError as err:
+                raise RunDirError(str(err)) from err
+            for sample in samples:
                 rows.extend(sample_rows(sample, {**base, "sample_id": str(sample.id)}))
     frame = pd.DataFrame(rows)
     for column in COLUMNS:
