@@ -26,7 +26,7 @@ from replay_fixtures import (
     stigma_replay,
 )
 
-from therapy_audit import engine
+from therapy_audit import engine, logfile, table
 from therapy_audit.appropriateness.scorers import recorded_judge, rules_judge
 from therapy_audit.appropriateness.solver import respond
 from therapy_audit.appropriateness.task import build_appropriateness_task
@@ -55,13 +55,16 @@ def _log(log_dir: Path):
     return read_eval_log(str(path))
 
 
-def test_the_fast_path_gives_the_eval_set_table(both_paths) -> None:
+def test_the_fast_path_gives_the_eval_set_table(both_paths, monkeypatch) -> None:
     slow, fast = both_paths
     assert (slow / "eval-set.json").is_file() and not (fast / "eval-set.json").exists()
     expected = _table(slow)
     assert expected["error"].ne("").any() and expected["error"].eq("").any()
     pd.testing.assert_frame_equal(_table(fast), expected)
     assert _table(fast).to_csv(index=False) == expected.to_csv(index=False)
+    monkeypatch.setattr(table, "read_header", logfile._inspect_header)  # Inspect's reader
+    monkeypatch.setattr(table, "read_samples", logfile._inspect_samples)
+    pd.testing.assert_frame_equal(_table(fast), expected)
 
 
 def test_the_fast_log_has_the_eval_set_header_scores_and_errors(both_paths) -> None:
