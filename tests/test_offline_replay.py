@@ -176,8 +176,8 @@ def test_paper_imports_export_the_same_csv_and_print_the_same_summary(
             text = paper_stigma.import_stigma_files([head], run_dir)
         else:
             text = paper_responses.import_responses([head], run_dir, ["rules"])
-        table = load_samples([run_dir]).assign(log_file="", run_dir="")
-        return text.replace(str(run_dir), "RUN"), table.to_csv(index=False)
+        frame = load_samples([run_dir]).assign(log_file="", run_dir="")
+        return text.replace(str(run_dir), "RUN"), frame.to_csv(index=False)
 
     fast = run(tmp_path / "fast")
     monkeypatch.setattr(module, "run_replay", partial(engine.run_replay, fast=False))
