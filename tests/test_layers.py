@@ -18,12 +18,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "therapy_audit"
 # Lowest first. A module belongs to the first entry whose name is its top-level module or
 # package (``therapy_audit.<name>``).
 LAYERS: list[tuple[str, ...]] = [
-    ("vocab", "jsonl", "parsing", "prompts", "log_sample", "rundir"),
+    ("vocab", "jsonl", "parsing", "prompts", "log_sample", "logfile", "rundir"),
     ("models",),
     ("stigma", "appropriateness"),
     ("conversation",),
     ("table",),
-    ("engine",),
+    ("engine", "offline_replay"),
     ("analysis",),
     ("sources",),
     ("cli", "_registry"),

@@ -20,6 +20,7 @@ from therapy_audit.appropriateness.judges.registry import plan_judges
 from therapy_audit.appropriateness.task import build_appropriateness_task
 from therapy_audit.appropriateness.transcripts import load_transcripts
 from therapy_audit.models.replay import write_recording
+from therapy_audit.offline_replay import offline_steps, replay_offline
 from therapy_audit.prompts import resolve_system_prompt
 from therapy_audit.rundir import log_dir_for, replace_logs
 from therapy_audit.stigma.dataset import stigma_dataset
@@ -82,18 +83,25 @@ def run_eval(task: Task, log_dir: Path, model: Model, limit: int | None,
 
 
 def run_replay(task: Task, model: str, records: dict[str, str | None], recording: Path,
-               log_dir: Path, model_roles: dict | None = None) -> bool:
+               log_dir: Path, model_roles: dict | None = None, *, fast: bool = True) -> bool:
     """Run ``task`` on ``replay/…`` outputs recorded elsewhere, replacing an earlier import.
 
     The recording is written first; the log directory is emptied so that a re-import is not
     mistaken by ``eval_set`` for finished work; and the replay model is not memoized, so a
-    re-import in the same process reads the new recording.
+    re-import in the same process reads the new recording. A replay that needs no model call
+    (no LLM judge, no model roles) is scored without Inspect's eval loop and written as the
+    same Inspect log (``offline_replay``); ``fast=False`` always runs ``eval_set``.
     """
     recording.parent.mkdir(parents=True, exist_ok=True)
     write_recording(recording, records)
     replace_logs(log_dir)
     replay = get_model(model, recording=str(recording), memoize=False)
-    return run_eval(task, log_dir, replay, None, None, local=False, model_roles=model_roles)
+    steps = offline_steps(task, replay) if fast and not model_roles else None
+    if steps is None:
+        return run_eval(task, log_dir, replay, None, None, local=False, model_roles=model_roles)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    replay_offline(task, replay, steps, log_dir)
+    return True
 
 
 def run_audit(

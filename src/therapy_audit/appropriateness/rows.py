@@ -3,9 +3,7 @@ columns this experiment adds and how a scored sample fills them."""
 
 from __future__ import annotations
 
-from inspect_ai.log import EvalSample
-
-from therapy_audit.log_sample import error_text, nan_if_none
+from therapy_audit.log_sample import LogSample, error_text, nan_if_none
 
 COLUMNS = [
     "stimulus_id",  # one of appropriateness.stimuli.STIMULUS_IDS
@@ -23,7 +21,7 @@ COLUMNS = [
 ]
 
 
-def sample_rows(sample: EvalSample, base: dict) -> list[dict]:
+def sample_rows(sample: LogSample, base: dict) -> list[dict]:
     """One row per judge that scored the sample (one row with no judge if none did)."""
     meta = sample.metadata or {}
     store = sample.store or {}
