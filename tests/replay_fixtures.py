@@ -13,7 +13,7 @@ from pathlib import Path
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from therapy_audit.appropriateness.dataset import appropriateness_samples
-from therapy_audit.appropriateness.scorers import recorded_judge
+from therapy_audit.appropriateness.judges.scorers import recorded_judge
 from therapy_audit.appropriateness.task import build_appropriateness_task
 from therapy_audit.engine import run_replay
 from therapy_audit.models.replay import messages_key

@@ -27,7 +27,7 @@ from replay_fixtures import (
 )
 
 from therapy_audit import engine, logfile, table
-from therapy_audit.appropriateness.scorers import recorded_judge, rules_judge
+from therapy_audit.appropriateness.judges.scorers import recorded_judge, rules_judge
 from therapy_audit.appropriateness.solver import respond
 from therapy_audit.appropriateness.task import build_appropriateness_task
 from therapy_audit.models.replay import write_recording

@@ -56,7 +56,7 @@ from inspect_ai.scorer._scorer import as_scorer_spec, unique_scorer_name
 from inspect_ai.solver import Generate, Plan, Solver, TaskState, generate
 from inspect_ai.solver._chain import unroll
 
-from therapy_audit.appropriateness.scorers import recorded_judge, rules_judge
+from therapy_audit.appropriateness.judges.scorers import recorded_judge, rules_judge
 from therapy_audit.appropriateness.solver import respond
 from therapy_audit.logfile import HEADER, JOURNAL_START, REDUCTIONS, SUMMARIES
 from therapy_audit.models.replay import ReplayModelAPI
