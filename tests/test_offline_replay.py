@@ -173,9 +173,10 @@ def test_paper_imports_export_the_same_csv_and_print_the_same_summary(
 
     def run(run_dir: Path) -> tuple[str, str]:
         if experiment == "stigma":
-            text = paper_stigma.import_stigma_files([head], run_dir)
+            done = paper_stigma.import_stigma_files([head], run_dir)
+            text = "\n\n".join(d.summary for d in done)
         else:
-            text = paper_responses.import_responses([head], run_dir, ["rules"])
+            text = paper_responses.import_responses([head], run_dir, ["rules"]).agreement
         frame = load_samples([run_dir]).assign(log_file="", run_dir="")
         return text.replace(str(run_dir), "RUN"), frame.to_csv(index=False)
 
