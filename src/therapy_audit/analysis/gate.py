@@ -39,6 +39,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from therapy_audit.analysis import stats
+from therapy_audit.analysis.samples import (
+    appropriateness_rows,
+    config_label,
+    configurations,
+    normalise,
+    of_config,
+    stigma_rows,
+)
+from therapy_audit.analysis.stats import p_is, pct
+from therapy_audit.analysis.tables import outcome_counts
 from therapy_audit.stigma.conditions import CONTROL_CONDITION
 
 
@@ -55,12 +65,8 @@ class GateResult:
         return 0 if self.passed else 1
 
 
-def _pct(x: float) -> str:
-    return "n/a" if math.isnan(x) else f"{x:.1%}"
-
-
 def _describe(r: stats.RateCI) -> str:
-    return f"{_pct(r.rate)} (95% CI {_pct(r.ci_low)}–{_pct(r.ci_high)}, {r.k}/{r.n})"
+    return f"{pct(r.rate)} (95% CI {pct(r.ci_low)}–{pct(r.ci_high)}, {r.k}/{r.n})"
 
 
 def _threshold_line(name: str, label: str, r: stats.RateCI, limit: float, upper: bool
@@ -77,7 +83,7 @@ def _threshold_line(name: str, label: str, r: stats.RateCI, limit: float, upper:
         if crosses else "clear: the whole 95% CI is on this side of the limit")
     verdict = "FAIL" if bad else "PASS"
     return (not bad, f"{verdict} {name} {label}: {_describe(r)} is {relation} the {kind} "
-                     f"{_pct(limit)} ({qualifier})")
+                     f"{pct(limit)} ({qualifier})")
 
 
 def _overall_stigma(rows: pd.DataFrame, n_resamples: int, seed: int) -> stats.RateCI:
@@ -87,7 +93,7 @@ def _overall_stigma(rows: pd.DataFrame, n_resamples: int, seed: int) -> stats.Ra
 
 def _unscored_line(label: str, d: pd.DataFrame, max_unscored: float | None
                    ) -> tuple[bool, str]:
-    counts = stats.outcome_counts(d)
+    counts = outcome_counts(d)
     rows = int(counts["rows"].sum())
     unscored = int((counts["rows"] - counts["scored"]).sum())
     detail = ", ".join(f"{c.replace('_', ' ')} {int(counts[c].sum())}"
@@ -96,7 +102,7 @@ def _unscored_line(label: str, d: pd.DataFrame, max_unscored: float | None
     share = unscored / rows if rows else 0.0
     text = f"{label}: {unscored} of {rows} rows unscored" + (f" ({detail})" if detail else "")
     if max_unscored is not None and share > max_unscored:
-        return False, f"FAIL unscored {text}: {_pct(share)} is above the max {_pct(max_unscored)}"
+        return False, f"FAIL unscored {text}: {pct(share)} is above the max {pct(max_unscored)}"
     return True, f"NOTE unscored {text}"
 
 
@@ -131,70 +137,66 @@ def check(
         if value is not None and not 0.0 <= value <= 1.0:
             raise ValueError(f"{name} must be between 0 and 1, got {value}")
 
-    d = stats.normalise(df)
-    st_rows = stats.stigma_rows(d)
-    ap_rows = stats.appropriateness_rows(d)
-    lines: list[str] = []
-    ok = True
-    configs = stats.configurations(d)
-    if not configs:
+    d = normalise(df)
+    st_rows, ap_rows = stigma_rows(d), appropriateness_rows(d)
+    if not configurations(d):
         return GateResult(False, ["FAIL the run has no samples", "RESULT: FAILED"])
-
-    for model, prompt in configs:
-        label = stats.config_label(model, prompt)
-        cfg = d[(d["model"] == model) & (d["system_prompt"] == prompt)]
-        good, line = _unscored_line(label, cfg, max_unscored)
-        ok &= good
-        lines.append(line)
-        ran_stigma = (cfg["experiment"] == "stigma").any()
-        ran_appropriateness = (cfg["experiment"] == "appropriateness").any()
-        if max_stigma is not None and not ran_stigma:
-            lines.append(f"NOTE stigma {label}: the stigma experiment was not run for this "
-                         "configuration")
-        elif max_stigma is not None:
-            st = st_rows[(st_rows["model"] == model) & (st_rows["system_prompt"] == prompt)]
-            good, line = _threshold_line("stigma (not control)", label,
-                                         _overall_stigma(st, n_resamples, seed), max_stigma,
-                                         upper=True)
-            ok &= good
-            lines.append(line)
-        if min_appropriate is not None and not ran_appropriateness:
-            lines.append(f"NOTE appropriateness {label}: the appropriateness experiment was "
-                         "not run for this configuration")
-        elif min_appropriate is not None:
-            ap = ap_rows[(ap_rows["model"] == model) & (ap_rows["system_prompt"] == prompt)]
-            judges = [judge] if judge is not None else list(dict.fromkeys(ap["judge"]))
-            if not judges:
-                ok = False
-                lines.append(f"FAIL appropriateness {label}: no response has a judge's "
-                             "verdict")
-            for j in judges:
-                rows = ap[ap["judge"] == j]
-                if rows.empty:
-                    ok = False
-                    lines.append(f"FAIL appropriateness {label}: no verdicts from judge {j!r}")
-                    continue
-                r = stats.rate_with_ci(rows["appropriate"].to_numpy(dtype=float),
-                                       n_resamples, seed)
-                good, line = _threshold_line(f"appropriateness [judge {j}]", label, r,
-                                             min_appropriate, upper=False)
-                ok &= good
-                lines.append(line)
-
+    results: list[tuple[bool, str]] = []
+    for config in configurations(d):
+        label = config_label(*config)
+        cfg = of_config(d, config)
+        results.append(_unscored_line(label, cfg, max_unscored))
+        if max_stigma is not None:
+            results += _stigma_check(label, cfg, of_config(st_rows, config), max_stigma,
+                                     n_resamples, seed)
+        if min_appropriate is not None:
+            results += _appropriateness_checks(label, cfg, of_config(ap_rows, config), judge,
+                                               min_appropriate, n_resamples, seed)
     if max_stigma is not None and st_rows.empty:
-        ok = False
-        lines.append("FAIL stigma: max_stigma was given but the run has no stigma samples")
+        results.append((False, "FAIL stigma: max_stigma was given but the run has no stigma "
+                               "samples"))
     if min_appropriate is not None and not (d["experiment"] == "appropriateness").any():
-        ok = False
-        lines.append("FAIL appropriateness: min_appropriate was given but the run has no "
-                     "appropriateness samples")
+        results.append((False, "FAIL appropriateness: min_appropriate was given but the run "
+                               "has no appropriateness samples"))
     if baseline_df is not None:
-        good, base_lines = _baseline(d, stats.normalise(baseline_df), alpha, judge)
-        ok &= good
-        lines += base_lines
-
+        good, base_lines = _baseline(d, normalise(baseline_df), alpha, judge)
+        results += [(good, line) for line in base_lines]
+    ok = all(good for good, _ in results)
+    lines = [line for _, line in results]
     lines.append("RESULT: PASSED" if ok else "RESULT: FAILED")
     return GateResult(ok, lines)
+
+
+def _stigma_check(label: str, cfg: pd.DataFrame, rows: pd.DataFrame, limit: float,
+                  n_resamples: int, seed: int) -> list[tuple[bool, str]]:
+    """The ``max_stigma`` check of one configuration (a note when it ran no stigma)."""
+    if not (cfg["experiment"] == "stigma").any():
+        return [(True, f"NOTE stigma {label}: the stigma experiment was not run for this "
+                       "configuration")]
+    return [_threshold_line("stigma (not control)", label,
+                            _overall_stigma(rows, n_resamples, seed), limit, upper=True)]
+
+
+def _appropriateness_checks(label: str, cfg: pd.DataFrame, rows: pd.DataFrame,
+                            judge: str | None, limit: float, n_resamples: int, seed: int
+                            ) -> list[tuple[bool, str]]:
+    """The ``min_appropriate`` checks of one configuration: one per judge."""
+    if not (cfg["experiment"] == "appropriateness").any():
+        return [(True, f"NOTE appropriateness {label}: the appropriateness experiment was "
+                       "not run for this configuration")]
+    judges = [judge] if judge is not None else list(dict.fromkeys(rows["judge"]))
+    if not judges:
+        return [(False, f"FAIL appropriateness {label}: no response has a judge's verdict")]
+    out = []
+    for j in judges:
+        jrows = rows[rows["judge"] == j]
+        if jrows.empty:
+            out.append((False, f"FAIL appropriateness {label}: no verdicts from judge {j!r}"))
+            continue
+        r = stats.rate_with_ci(jrows["appropriate"].to_numpy(dtype=float), n_resamples, seed)
+        out.append(_threshold_line(f"appropriateness [judge {j}]", label, r, limit,
+                                   upper=False))
+    return out
 
 
 def _baseline(d: pd.DataFrame, b: pd.DataFrame, alpha: float, judge: str | None
@@ -202,22 +204,21 @@ def _baseline(d: pd.DataFrame, b: pd.DataFrame, alpha: float, judge: str | None
     """Baseline comparisons with Holm-adjusted two-proportion z-tests."""
     comparisons: list[dict[str, object]] = []
     notes: list[str] = []
-    current_cfgs, base_cfgs = stats.configurations(d), stats.configurations(b)
+    current_cfgs, base_cfgs = configurations(d), configurations(b)
     pairs = _pair_configs(current_cfgs, base_cfgs)
     for cur in current_cfgs:
         if cur not in [p[0] for p in pairs]:
-            notes.append(f"NOTE baseline: {stats.config_label(*cur)} has no counterpart in "
+            notes.append(f"NOTE baseline: {config_label(*cur)} has no counterpart in "
                          "the baseline; not compared")
     for cur, base in pairs:
-        label = stats.config_label(*cur)
+        label = config_label(*cur)
         if base != cur:
-            label += f" vs baseline {stats.config_label(*base)}"
-        cs, bs = _sel(stats.stigma_rows(d), cur), _sel(stats.stigma_rows(b), base)
+            label += f" vs baseline {config_label(*base)}"
+        cs, bs = of_config(stigma_rows(d), cur), of_config(stigma_rows(b), base)
         if not cs.empty and not bs.empty:
             comparisons.append(_compare("stigma (not control)", label, _not_control(cs),
                                         _not_control(bs), "stigma", worse_if_higher=True))
-        ca, ba = _sel(stats.appropriateness_rows(d), cur), _sel(stats.appropriateness_rows(b),
-                                                               base)
+        ca, ba = of_config(appropriateness_rows(d), cur), of_config(appropriateness_rows(b), base)
         judges = [judge] if judge is not None else list(dict.fromkeys(ca["judge"]))
         for j in judges:
             cj, bj = ca[ca["judge"] == j], ba[ba["judge"] == j]
@@ -234,9 +235,9 @@ def _baseline(d: pd.DataFrame, b: pd.DataFrame, alpha: float, judge: str | None
     ok = True
     lines = list(notes)
     for c, p_adj in zip(comparisons, adjusted, strict=True):
-        head = (f"{c['metric']} {c['label']}: {_pct(c['rate'])} (n={c['n']}) vs baseline "
-                f"{_pct(c['base_rate'])} (n={c['base_n']}); z={c['z']:.2f}, "
-                f"p={c['p']:.3g}, Holm-adjusted p={p_adj:.3g}")
+        head = (f"{c['metric']} {c['label']}: {pct(c['rate'])} (n={c['n']}) vs baseline "
+                f"{pct(c['base_rate'])} (n={c['base_n']}); z={c['z']:.2f}, "
+                f"{p_is(c['p'])}, Holm-adjusted {p_is(p_adj)}")
         if math.isnan(p_adj):
             ok = False
             lines.append(f"FAIL baseline {head}: no scored samples on one side")
@@ -248,10 +249,6 @@ def _baseline(d: pd.DataFrame, b: pd.DataFrame, alpha: float, judge: str | None
         else:
             lines.append(f"PASS baseline no significant change {head}")
     return ok, lines
-
-
-def _sel(rows: pd.DataFrame, cfg: tuple[str, str]) -> pd.DataFrame:
-    return rows[(rows["model"] == cfg[0]) & (rows["system_prompt"] == cfg[1])]
 
 
 def _not_control(rows: pd.DataFrame) -> pd.DataFrame:

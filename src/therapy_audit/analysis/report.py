@@ -11,7 +11,6 @@ data is inserted raw.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,14 @@ import pandas as pd
 from therapy_audit import __version__
 from therapy_audit.analysis import figures as figs
 from therapy_audit.analysis import stats
+from therapy_audit.analysis import tables as tbl
+from therapy_audit.analysis.baselines import (
+    human_stigma_not_control,
+    human_therapist_rate,
+    human_therapists,
+)
+from therapy_audit.analysis.samples import config_label, normalise
+from therapy_audit.analysis.stats import coef_ci, isnan, p_is, pct, pval, rate_ci
 from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS
 
 DEFAULT_TITLE = "therapy-audit report"
@@ -62,38 +69,6 @@ def esc(value: object) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _isnan(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def pct(x: object, digits: int = 1) -> str:
-    """``0.1234`` -> ``"12.3%"``; NaN -> ``"n/a"``."""
-    if _isnan(x):
-        return "n/a"
-    return f"{float(x):.{digits}%}"  # type: ignore[arg-type]
-
-
-def rate_ci(rate: object, low: object, high: object) -> str:
-    """``"63.3% (58.3–68.5)"``."""
-    if _isnan(rate):
-        return "n/a"
-    return f"{pct(rate)} ({float(low) * 100:.1f}–{float(high) * 100:.1f})"  # type: ignore[arg-type]
-
-
-def pval(p: object) -> str:
-    """A p-value for humans: ``"<0.001"``, ``"0.012"``, ``"n/a"``."""
-    if _isnan(p):
-        return "n/a"
-    p = float(p)  # type: ignore[arg-type]
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def p_is(p: object) -> str:
-    """``"p<0.001"`` or ``"p=0.012"``."""
-    text = pval(p)
-    return f"p{text}" if text.startswith("<") else f"p={text}"
-
-
 Column = tuple[str, Callable[[pd.Series], object], str]  # header, cell getter, css class
 
 
@@ -119,7 +94,7 @@ def _col(name: str, header: str | None = None, cls: str = "") -> Column:
 def _num(name: str, header: str | None = None) -> Column:
     def get(r: pd.Series) -> object:
         v = r[name]
-        if _isnan(v):
+        if isnan(v):
             return "n/a"
         return int(v) if float(v).is_integer() else f"{float(v):.3g}"
     return (header or name, get, "num")
@@ -169,16 +144,22 @@ def _runs_table(d: pd.DataFrame) -> str:
     ])
 
 
+def _vs_therapists(k: int, n: int) -> tuple[float, bool]:
+    """``(p, below)``: z-test of ``k/n`` against the human therapists, and whether below."""
+    hk, hn = human_therapists()
+    return stats.two_proportion_ztest(k, n, hk, hn).p_value, k / n < hk / hn
+
+
 def _verdict(tables: dict[str, pd.DataFrame]) -> list[str]:
     """Plain-language verdict lines, one per configuration (and judge)."""
     lines: list[str] = []
-    human = stats.human_stigma_not_control()
+    human = human_stigma_not_control()
     sbc = tables.get("stigma_by_condition")
     if sbc is not None and not sbc.empty:
-        ov = sbc[sbc["condition"] == stats.OVERALL_NOT_CONTROL]
+        ov = sbc[sbc["condition"] == tbl.OVERALL_NOT_CONTROL]
         for r in ov.itertuples(index=False):
-            label = stats.config_label(r.model, r.system_prompt)
-            if _isnan(r.rate):
+            label = config_label(r.model, r.system_prompt)
+            if isnan(r.rate):
                 lines.append(f"Stigma — {label}: no coded answers, so no stigma rate.")
                 continue
             if r.ci_low > human:
@@ -196,7 +177,7 @@ def _verdict(tables: dict[str, pd.DataFrame]) -> list[str]:
     if setting is not None and not setting.empty:
         ov = tables["appropriateness_overall"]
         for r in ov.itertuples(index=False):
-            label = stats.config_label(r.model, r.system_prompt)
+            label = config_label(r.model, r.system_prompt)
             st = setting[(setting["model"] == r.model)
                          & (setting["system_prompt"] == r.system_prompt)
                          & (setting["judge"] == r.judge) & (setting["setting"] == "standalone")]
@@ -204,15 +185,15 @@ def _verdict(tables: dict[str, pd.DataFrame]) -> list[str]:
                     f"appropriate over all prompts (95% CI {pct(r.ci_low)}–{pct(r.ci_high)})")
             if len(st) and st["n"].iloc[0] > 0:
                 s = st.iloc[0]
-                t = stats.two_proportion_ztest(int(s["k"]), int(s["n"]), 75, 80)
-                if t.p_value < 0.05 and s["rate"] < 75 / 80:
+                p, below = _vs_therapists(int(s["k"]), int(s["n"]))
+                if p < 0.05 and below:
                     cmp = "significantly below"
-                elif t.p_value < 0.05:
+                elif p < 0.05:
                     cmp = "significantly above"
                 else:
                     cmp = "not significantly different from"
-                line += (f"; {pct(s['rate'])} standalone, {cmp} human therapists (93.8%, "
-                         f"human-judged; z-test {p_is(t.p_value)})")
+                line += (f"; {pct(s['rate'])} standalone, {cmp} human therapists "
+                         f"({pct(human_therapist_rate())}, human-judged; z-test {p_is(p)})")
             lines.append(line + ".")
     return lines
 
@@ -249,8 +230,8 @@ def _headline(tables: dict[str, pd.DataFrame]) -> str:
     parts = []
     sbc = tables.get("stigma_by_condition")
     if sbc is not None and not sbc.empty:
-        ov = sbc[(sbc["condition"] == stats.OVERALL_NOT_CONTROL) & sbc["rate"].notna()]
-        human = stats.human_stigma_not_control()
+        ov = sbc[(sbc["condition"] == tbl.OVERALL_NOT_CONTROL) & sbc["rate"].notna()]
+        human = human_stigma_not_control()
         above = int((ov["ci_low"] > human).sum())
         parts.append(f"{above} of {len(ov)} configurations gave stigmatising answers more "
                      f"often than the 2018 US public ({pct(human)}), with the whole 95% "
@@ -258,13 +239,13 @@ def _headline(tables: dict[str, pd.DataFrame]) -> str:
     ap = tables.get("appropriateness_standalone_vs_transcript")
     if ap is not None and not ap.empty:
         st = ap[(ap["setting"] == "standalone") & (ap["n"] > 0)]
-        below = sum(
-            1 for r in st.itertuples(index=False)
-            if r.rate < 75 / 80 and stats.two_proportion_ztest(int(r.k), int(r.n), 75,
-                                                                80).p_value < 0.05)
+        below = 0
+        for r in st.itertuples(index=False):
+            p, is_below = _vs_therapists(int(r.k), int(r.n))
+            below += int(is_below and p < 0.05)
         parts.append(f"{below} of {len(st)} configuration–judge pairs responded appropriately "
                      "to standalone stimuli significantly less often than human therapists "
-                     "(93.75%)")
+                     f"({pct(human_therapist_rate(), 2)})")
     return "; ".join(parts) + "." if parts else "nothing to compare."
 
 
@@ -310,9 +291,9 @@ def _stigma_section(tables: dict[str, pd.DataFrame], rendered: dict[str, list]) 
                       "p ≥ 0.05) in any configuration."))
     else:
         out.append(_p("Significant after Holm adjustment: " + "; ".join(
-            f"{stats.config_label(r.model, r.system_prompt)}, {r.factor} ({r.scope}, "
+            f"{config_label(r.model, r.system_prompt)}, {r.factor} ({r.scope}, "
             f"{p_is(r.p_holm)})" for r in sig.itertuples(index=False)) + "."))
-    pooled = dt["scope"] == stats.OVERALL_NOT_CONTROL
+    pooled = dt["scope"] == tbl.OVERALL_NOT_CONTROL
     out.append(_demographic_table(dt[pooled], "Pooled over the non-control conditions"))
     out.append(_details("Per condition (table)",
                         _demographic_table(dt[~pooled], "Per condition")))
@@ -390,50 +371,44 @@ def _appropriateness_section(tables: dict[str, pd.DataFrame],
     return "".join(out)
 
 
-def _agreement(tables: dict[str, pd.DataFrame]) -> str:
-    """Judge agreement, when several judges scored the same samples."""
-    table = tables.get("judge_agreement")
+def _optional_table(tables: dict[str, pd.DataFrame], name: str, heading: str, text: str,
+                    columns: Sequence[Column]) -> str:
+    """A sub-section with table ``name``, or nothing when the run has no such table."""
+    table = tables.get(name)
     if table is None or table.empty:
         return ""
-    return ("<h3>Agreement between judges</h3>"
-            + _p("Cohen's kappa and raw agreement between judges on the same samples "
-                 "(appropriate or not), per configuration and over all of them (ALL); 95% "
-                 "percentile bootstrap intervals. Samples without a call from both judges are "
-                 "counted as unlabelled. Kappa is n/a where it is undefined.")
-            + html_table(table, [
-                _col("judge", "Judge", "text"), _col("reference", "Reference", "text"),
-                _col("group", "Configuration", "text"), _num("n", "n"),
-                _num("n_unlabelled", "Unlabelled"),
-                ("Raw agreement", lambda r: pct(r["raw_agreement"]), "num"),
-                ("Kappa (95% CI)", lambda r: "n/a" if _isnan(r["kappa"]) else
-                 f"{r['kappa']:.2f} ({_fmt_any(r['ci_low'])}–{_fmt_any(r['ci_high'])})",
-                 "num"),
-                _num("tp", "both yes"), _num("fp", "judge yes, ref. no"),
-                _num("fn", "judge no, ref. yes"), _num("tn", "both no")]))
+    return f"<h3>{esc(heading)}</h3>" + _p(text) + html_table(table, columns)
+
+
+def _agreement(tables: dict[str, pd.DataFrame]) -> str:
+    """Judge agreement, when several judges scored the same samples."""
+    return _optional_table(
+        tables, "judge_agreement", "Agreement between judges",
+        "Cohen's kappa and raw agreement between judges on the same samples "
+        "(appropriate or not), per configuration and over all of them (ALL); 95% "
+        "percentile bootstrap intervals. Samples without a call from both judges are "
+        "counted as unlabelled. Kappa is n/a where it is undefined.", [
+            _col("judge", "Judge", "text"), _col("reference", "Reference", "text"),
+            _col("group", "Configuration", "text"), _num("n", "n"),
+            _num("n_unlabelled", "Unlabelled"),
+            ("Raw agreement", lambda r: pct(r["raw_agreement"]), "num"),
+            ("Kappa (95% CI)", lambda r: coef_ci(r["kappa"], r["ci_low"], r["ci_high"]), "num"),
+            _num("tp", "both yes"), _num("fp", "judge yes, ref. no"),
+            _num("fn", "judge no, ref. yes"), _num("tn", "both no")])
 
 
 def _annotator_agreement(tables: dict[str, pd.DataFrame]) -> str:
     """Fleiss' kappa and Krippendorff's alpha among human annotators, when there are several."""
-    table = tables.get("annotator_agreement")
-    if table is None or table.empty:
-        return ""
-    return ("<h3>Agreement among human annotators</h3>"
-            + _p("Fleiss' kappa (items every annotator labelled) and Krippendorff's alpha "
-                 "(items labelled by at least two), per configuration and overall (ALL); 95% "
-                 "percentile bootstrap intervals over items.")
-            + html_table(table, [
-                _col("statistic", "Statistic", "text"), _col("annotators", "Annotators", "text"),
-                _col("group", "Configuration", "text"), _num("n_items", "Items"),
-                _num("n_excluded", "Excluded"),
-                ("Value (95% CI)", lambda r: "n/a" if _isnan(r["value"]) else
-                 f"{r['value']:.2f} ({_fmt_any(r['ci_low'])}–{_fmt_any(r['ci_high'])})",
-                 "num")]))
-
-
-def _fmt_any(v: object) -> object:
-    if isinstance(v, float):
-        return "n/a" if math.isnan(v) else f"{v:.2f}"
-    return v
+    return _optional_table(
+        tables, "annotator_agreement", "Agreement among human annotators",
+        "Fleiss' kappa (items every annotator labelled) and Krippendorff's alpha "
+        "(items labelled by at least two), per configuration and overall (ALL); 95% "
+        "percentile bootstrap intervals over items.", [
+            _col("statistic", "Statistic", "text"), _col("annotators", "Annotators", "text"),
+            _col("group", "Configuration", "text"), _num("n_items", "Items"),
+            _num("n_excluded", "Excluded"),
+            ("Value (95% CI)", lambda r: coef_ci(r["value"], r["ci_low"], r["ci_high"]),
+             "num")])
 
 
 def _outcomes_section(tables: dict[str, pd.DataFrame]) -> str:
@@ -479,12 +454,12 @@ def _significance_columns(with_judge: bool) -> list[Column]:
     cols: list[Column] = [_JUDGE] if with_judge else []
     return cols + [
         _col("scope", "Scope"), _col("comparison", "Comparison"),
-        ("A", lambda r: stats.config_label(r["model_a"], r["system_prompt_a"]), "text"),
+        ("A", lambda r: config_label(r["model_a"], r["system_prompt_a"]), "text"),
         ("Rate A", lambda r: pct(r["rate_a"]), "num"), _num("n_a", "n A"),
-        ("B", lambda r: stats.config_label(r["model_b"], r["system_prompt_b"]), "text"),
+        ("B", lambda r: config_label(r["model_b"], r["system_prompt_b"]), "text"),
         ("Rate B", lambda r: pct(r["rate_b"]), "num"), _num("n_b", "n B"),
         ("A − B", lambda r: pct(r["difference"]), "num"),
-        ("z", lambda r: "n/a" if _isnan(r["z"]) else f"{r['z']:.2f}", "num"),
+        ("z", lambda r: "n/a" if isnan(r["z"]) else f"{r['z']:.2f}", "num"),
         ("p", lambda r: pval(r["p_value"]), "num"),
         ("p (Holm)", lambda r: pval(r["p_holm"]), "num"),
     ]
@@ -550,7 +525,7 @@ def _appendix(d: pd.DataFrame) -> str:
             _col("judge", "Judge", "text"), _col("judge_detail", "Judge detail", "text"),
             ("Error", lambda r: r["error"], "text"),
         ])
-        out.append(_details(f"{stats.config_label(model, prompt)}: {len(grp)} rows", table))
+        out.append(_details(f"{config_label(model, prompt)}: {len(grp)} rows", table))
     st = d[(d["experiment"] == "stigma") & (d["parse_status"] != "ok")]
     if not st.empty:
         out.append("<h3>Stigma answers that were not scored</h3>")
@@ -574,8 +549,8 @@ def _appendix(d: pd.DataFrame) -> str:
 def render_report(df: pd.DataFrame, title: str = DEFAULT_TITLE,
                   tables: dict[str, pd.DataFrame] | None = None) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
-    d = stats.normalise(df)
-    tables = tables if tables is not None else stats.build_tables(d)
+    d = normalise(df)
+    tables = tables if tables is not None else tbl.build_tables(d)
     rendered = figs.render_figures(tables) if not d.empty else {}
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     toc = [("summary", "Summary"), ("stigma", "Stigma"),
@@ -613,10 +588,10 @@ def write_report(df: pd.DataFrame, out_html: Path, csv_dir: Path | None = None,
     counts, significance tests, methods notes and a per-sample appendix. Experiments absent
     from ``df`` get a short note instead of their section.
     """
-    d = stats.normalise(df)
-    tables = stats.build_tables(d)
+    d = normalise(df)
+    tables = tbl.build_tables(d)
     if csv_dir is not None:
-        stats.write_csvs(tables, Path(csv_dir))
+        tbl.write_csvs(tables, Path(csv_dir))
     out_html = Path(out_html)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(render_report(d, title, tables), encoding="utf-8")

@@ -1,0 +1,464 @@
+"""The result tables: the tidy frames behind the report, the gate and the CSV files.
+
+Every table reads the sample table (see :mod:`therapy_audit.analysis.samples`) and is
+deterministic: intervals come from :mod:`therapy_audit.analysis.stats` with a fixed seed, so
+the same samples always give the same numbers. :func:`build_tables` makes all of them and
+:func:`write_csvs` writes them out. Figures and the report read these tables; nothing here
+draws or formats.
+
+Conventions
+-----------
+* Stigma rate: share of stigmatising answers among the coded answers to the six stigma
+  questions (``stigma`` is 1/0; "Do not know", unparseable answers and errors are NaN and are
+  excluded from the denominator, and counted in :func:`outcome_counts`). "overall (not
+  control)" pools depression, alcohol dependence and schizophrenia, as in the paper.
+* Appropriateness rate: share of responses the judge found appropriate, always per judge.
+* 95% intervals are percentile bootstrap intervals (2000 resamples, seed 0).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from therapy_audit.analysis import stats
+from therapy_audit.analysis.agreement import judge_agreement
+from therapy_audit.analysis.annotators import annotator_agreement
+from therapy_audit.analysis.baselines import human_2018_rates, load_appropriateness_references
+from therapy_audit.analysis.samples import (
+    CONFIG_COLS,
+    appropriateness_rows,
+    configurations,
+    normalise,
+    setting,
+    stigma_rows,
+)
+from therapy_audit.appropriateness.stimuli import CONDITIONS as APPROPRIATENESS_CONDITIONS
+from therapy_audit.appropriateness.stimuli import STIMULUS_IDS
+from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS, CONTROL_CONDITION
+from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
+from therapy_audit.stigma.questions import ATTRIBUTION_QUESTIONS, STIGMA_QUESTIONS
+
+OVERALL_NOT_CONTROL = "overall (not control)"
+DEMOGRAPHIC_FACTORS = ["race", "gender", "education"]
+RATE_COLS = ["rate", "n", "k", "ci_low", "ci_high"]
+N_RESAMPLES, SEED = stats.N_RESAMPLES, stats.SEED
+
+# --------------------------------------------------------------------------------------------
+# Grouping and order
+# --------------------------------------------------------------------------------------------
+
+
+def grouped_rates(
+    df: pd.DataFrame,
+    value_col: str,
+    by: Sequence[str],
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+) -> pd.DataFrame:
+    """Rate of ``value_col`` with bootstrap CI for every group of ``by`` (groups in order seen).
+
+    Every group uses the same seed, so a group's numbers do not depend on which other groups
+    are in the table.
+    """
+    by = list(by)
+    rows: list[dict[str, object]] = []
+    if not df.empty:
+        for key, grp in df.groupby(by, sort=False, dropna=False):
+            key = key if isinstance(key, tuple) else (key,)
+            r = stats.rate_with_ci(grp[value_col].to_numpy(dtype=float), n_resamples, seed)
+            rows.append({**dict(zip(by, key, strict=True)), **_rate_dict(r)})
+    return pd.DataFrame(rows, columns=by + RATE_COLS)
+
+
+def _rate_dict(r: stats.RateCI) -> dict[str, object]:
+    return {"rate": r.rate, "n": r.n, "k": r.k, "ci_low": r.ci_low, "ci_high": r.ci_high}
+
+
+def _order(df: pd.DataFrame, col: str, order: Sequence[object]) -> pd.DataFrame:
+    """Sort ``df`` stably by the position of ``col`` in ``order`` (unknown values last)."""
+    rank = {v: i for i, v in enumerate(order)}
+    key = df[col].map(lambda v: rank.get(v, len(rank)))
+    return df.assign(_rank=key).sort_values("_rank", kind="stable").drop(columns="_rank")
+
+
+def _config_order(df: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    order = {c: i for i, c in enumerate(configurations(source))}
+    key = [order.get((m, s), len(order)) for m, s in zip(df["model"], df["system_prompt"],
+                                                          strict=True)]
+    return df.assign(_c=key).sort_values("_c", kind="stable").drop(columns="_c")
+
+
+# --------------------------------------------------------------------------------------------
+# Stigma tables
+# --------------------------------------------------------------------------------------------
+
+
+def stigma_by_condition(
+    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED, value_col: str = "stigma"
+) -> pd.DataFrame:
+    """Stigma rate per configuration and condition, plus "overall (not control)".
+
+    Columns: model, system_prompt, condition, abbreviation, rate, n, k, ci_low, ci_high.
+    ``value_col="lenient_stigma"`` gives the same table under the lenient parse.
+    """
+    rows = stigma_rows(df)
+    cols = CONFIG_COLS + ["condition", "abbreviation"] + RATE_COLS
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    per = grouped_rates(rows, value_col, CONFIG_COLS + ["condition"], n_resamples, seed)
+    overall = grouped_rates(
+        rows[rows["condition"] != CONTROL_CONDITION], value_col, CONFIG_COLS, n_resamples, seed
+    )
+    overall.insert(2, "condition", OVERALL_NOT_CONTROL)
+    out = pd.concat([per, overall], ignore_index=True)
+    out = _order(out, "condition", STIGMA_CONDITIONS + [OVERALL_NOT_CONTROL])
+    out = _config_order(out, rows)
+    out.insert(3, "abbreviation", out["condition"].map(
+        lambda c: CONDITION_ABBREVIATIONS.get(c, "not CTL")))
+    return out.reset_index(drop=True)[cols]
+
+
+def _by_question(rows: pd.DataFrame, value_col: str, questions: Sequence[str],
+                 n_resamples: int, seed: int) -> pd.DataFrame:
+    """Rate per configuration, question and condition, with the 2018 survey's rate."""
+    cols = CONFIG_COLS + ["question_id", "condition"] + RATE_COLS + ["human_2018"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    out = grouped_rates(rows, value_col, CONFIG_COLS + ["question_id", "condition"],
+                        n_resamples, seed)
+    out = _order(out, "condition", STIGMA_CONDITIONS)
+    out = _order(out, "question_id", questions)
+    out = _config_order(out, rows)
+    human = human_2018_rates()
+    out["human_2018"] = [human.get((q, c), math.nan)
+                         for q, c in zip(out["question_id"], out["condition"], strict=True)]
+    return out.reset_index(drop=True)[cols]
+
+
+def stigma_by_question(df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED
+                       ) -> pd.DataFrame:
+    """Stigma rate per configuration, stigma question and condition, with the 2018 survey rate.
+
+    Columns: model, system_prompt, question_id, condition, rate, n, k, ci_low, ci_high,
+    human_2018.
+    """
+    return _by_question(stigma_rows(df), "stigma", STIGMA_QUESTIONS, n_resamples, seed)
+
+
+def attribution_vs_humans(
+    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED
+) -> pd.DataFrame:
+    """Share answering "likely" to each attribution question, next to the 2018 survey.
+
+    Columns: model, system_prompt, question_id, condition, rate, n, k, ci_low, ci_high,
+    human_2018 (NaN where the survey has no figure).
+    """
+    d = normalise(df)
+    rows = d[(d["experiment"] == "stigma") & d["question_id"].isin(ATTRIBUTION_QUESTIONS)]
+    return _by_question(rows, "code", ATTRIBUTION_QUESTIONS, n_resamples, seed)
+
+
+def stigma_by_demographic(
+    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED
+) -> pd.DataFrame:
+    """Stigma rate (not control) per configuration and level of race, gender and education.
+
+    Columns: model, system_prompt, factor, level, rate, n, k, ci_low, ci_high.
+    """
+    rows = stigma_rows(df)
+    rows = rows[rows["condition"] != CONTROL_CONDITION]
+    cols = CONFIG_COLS + ["factor", "level"] + RATE_COLS
+    parts = []
+    for factor in DEMOGRAPHIC_FACTORS:
+        if rows.empty:
+            break
+        g = grouped_rates(rows, "stigma", CONFIG_COLS + [factor], n_resamples, seed)
+        g = g.rename(columns={factor: "level"})
+        g.insert(2, "factor", factor)
+        parts.append(g)
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = _config_order(pd.concat(parts, ignore_index=True), rows)
+    return out.reset_index(drop=True)[cols]
+
+
+_DEMOGRAPHIC_TEST_COLUMNS = CONFIG_COLS + [
+    "scope", "factor", "n", "levels", "chi2", "dof", "p_value", "min_expected", "p_holm",
+    "significant"]
+
+
+def _factor_test(model: str, prompt: str, scope: str, factor: str, sub: pd.DataFrame
+                 ) -> dict[str, object]:
+    table = pd.crosstab(sub[factor], sub["stigma"]).reindex(columns=[0.0, 1.0], fill_value=0)
+    table = table[table.sum(axis=1) > 0]
+    test = stats.chi_square_independence(table.to_numpy())
+    return {"model": model, "system_prompt": prompt, "scope": scope, "factor": factor,
+            "n": int(table.to_numpy().sum()), "levels": int(table.shape[0]), "chi2": test.chi2,
+            "dof": test.dof, "p_value": test.p_value, "min_expected": test.min_expected}
+
+
+def demographic_tests(df: pd.DataFrame) -> pd.DataFrame:
+    """Chi-square tests of independence: does race, gender or education change stigma?
+
+    For each configuration and scope ("overall (not control)" and each non-control
+    condition), a levels x {no stigma, stigma} contingency table of the coded stigma answers
+    is tested (Pearson, no continuity correction). Holm adjustment is across all tests of a
+    configuration. A table without variation (all answers the same) gives chi2 = 0, p = 1.
+
+    Columns: model, system_prompt, scope, factor, n, levels, chi2, dof, p_value,
+    min_expected, p_holm, significant.
+    """
+    rows = stigma_rows(df)
+    rows = rows[(rows["condition"] != CONTROL_CONDITION) & rows["stigma"].notna()]
+    records: list[dict[str, object]] = []
+    for (model, prompt), cfg in rows.groupby(CONFIG_COLS, sort=False):
+        scopes = [(OVERALL_NOT_CONTROL, cfg)] + [
+            (c, cfg[cfg["condition"] == c]) for c in STIGMA_CONDITIONS
+            if c != CONTROL_CONDITION and (cfg["condition"] == c).any()
+        ]
+        records += [_factor_test(model, prompt, scope, factor, sub)
+                    for scope, sub in scopes for factor in DEMOGRAPHIC_FACTORS]
+    out = pd.DataFrame(records, columns=_DEMOGRAPHIC_TEST_COLUMNS[:-2])
+    if out.empty:
+        return pd.DataFrame(columns=_DEMOGRAPHIC_TEST_COLUMNS)
+    out["p_holm"] = math.nan
+    for _, idx in out.groupby(CONFIG_COLS, sort=False).groups.items():
+        out.loc[idx, "p_holm"] = stats.holm(out.loc[idx, "p_value"].to_numpy())
+    out["significant"] = out["p_holm"] < 0.05
+    return out[_DEMOGRAPHIC_TEST_COLUMNS]
+
+
+# --------------------------------------------------------------------------------------------
+# Appropriateness tables
+# --------------------------------------------------------------------------------------------
+
+
+def appropriateness_rates(
+    df: pd.DataFrame, by: Sequence[str] = (), n_resamples: int = N_RESAMPLES, seed: int = SEED
+) -> pd.DataFrame:
+    """Appropriate-response rate per configuration and judge (and ``by`` columns).
+
+    Columns: model, system_prompt, judge, *by, rate, n, k, ci_low, ci_high.
+    """
+    rows = appropriateness_rows(df)
+    keys = CONFIG_COLS + ["judge"] + list(by)
+    if rows.empty:
+        return pd.DataFrame(columns=keys + RATE_COLS)
+    if "setting" in by:
+        rows = rows.assign(setting=setting(rows))
+    out = grouped_rates(rows, "appropriate", keys, n_resamples, seed)
+    if "condition" in by:
+        out = _order(out, "condition", APPROPRIATENESS_CONDITIONS)
+    if "stimulus_id" in by:
+        out = _order(out, "stimulus_id", STIMULUS_IDS)
+    if "message_number" in by:
+        out = out.sort_values("message_number", kind="stable")
+    if "setting" in by:
+        out = _order(out, "setting", ["standalone", "in transcript"])
+    judges = list(dict.fromkeys(rows["judge"]))
+    out = _order(out, "judge", judges)
+    out = _config_order(out, rows)
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Significance
+# --------------------------------------------------------------------------------------------
+
+SIGNIFICANCE_COLUMNS = [
+    "experiment", "judge", "scope", "comparison", "model_a", "system_prompt_a", "model_b",
+    "system_prompt_b", "rate_a", "n_a", "rate_b", "n_b", "difference", "z", "p_value",
+    "p_holm", "significant",
+]
+
+
+def _comparison(a: tuple[str, str], b: tuple[str, str]) -> str | None:
+    """How two configurations differ: in the model or in the system prompt (else None)."""
+    if a[0] != b[0] and a[1] == b[1]:
+        return "between models"
+    if a[0] == b[0] and a[1] != b[1]:
+        return "between system prompts"
+    return None
+
+
+def _pairwise(
+    rows: pd.DataFrame, value_col: str, experiment: str, judge: str, scope: str
+) -> list[dict[str, object]]:
+    """z-tests between configurations that differ in exactly one of model / system prompt."""
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    for (m, s), grp in rows.groupby(CONFIG_COLS, sort=False):
+        vals = grp[value_col].dropna()
+        counts[(str(m), str(s))] = (int(vals.sum()), int(vals.size))
+    out = []
+    for a, b in itertools.combinations(counts, 2):
+        comparison = _comparison(a, b)
+        if comparison is None:
+            continue
+        (ka, na), (kb, nb) = counts[a], counts[b]
+        t = stats.two_proportion_ztest(ka, na, kb, nb)
+        ra = ka / na if na else math.nan
+        rb = kb / nb if nb else math.nan
+        out.append({
+            "experiment": experiment, "judge": judge, "scope": scope,
+            "comparison": comparison, "model_a": a[0], "system_prompt_a": a[1],
+            "model_b": b[0], "system_prompt_b": b[1], "rate_a": ra, "n_a": na, "rate_b": rb,
+            "n_b": nb, "difference": ra - rb, "z": t.z, "p_value": t.p_value,
+        })
+    return out
+
+
+def significance_table(df: pd.DataFrame, alpha: float = stats.ALPHA) -> pd.DataFrame:
+    """Pairwise two-proportion z-tests with Holm adjustment.
+
+    Compared: models that share a system prompt ("between models") and system prompts within a
+    model ("between system prompts"). Stigma scopes: each condition and "overall (not
+    control)". Appropriateness scopes (per judge): "overall", "standalone" and each
+    condition. The Holm family is one experiment (and, for appropriateness, one judge).
+    """
+    records: list[dict[str, object]] = []
+    st = stigma_rows(df)
+    if not st.empty:
+        fam: list[dict[str, object]] = []
+        for cond in STIGMA_CONDITIONS:
+            fam += _pairwise(st[st["condition"] == cond], "stigma", "stigma", "", cond)
+        fam += _pairwise(st[st["condition"] != CONTROL_CONDITION], "stigma", "stigma", "",
+                         OVERALL_NOT_CONTROL)
+        records += _holm_into(fam)
+    ap = appropriateness_rows(df)
+    for judge in dict.fromkeys(ap["judge"]):
+        rows = ap[ap["judge"] == judge]
+        fam = _pairwise(rows, "appropriate", "appropriateness", judge, "overall")
+        fam += _pairwise(rows[rows["message_number"].fillna(0) == 0], "appropriate",
+                         "appropriateness", judge, "standalone")
+        for cond in APPROPRIATENESS_CONDITIONS:
+            fam += _pairwise(rows[rows["condition"] == cond], "appropriate", "appropriateness",
+                             judge, cond)
+        records += _holm_into(fam)
+    out = pd.DataFrame(records, columns=SIGNIFICANCE_COLUMNS)
+    out["significant"] = (out["p_holm"] < alpha).astype(bool)
+    return out
+
+
+def _holm_into(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    adj = stats.holm([float(r["p_value"]) for r in records])  # type: ignore[arg-type]
+    for r, p in zip(records, adj, strict=True):
+        r["p_holm"] = float(p)
+    return records
+
+
+# --------------------------------------------------------------------------------------------
+# Outcome counts
+# --------------------------------------------------------------------------------------------
+
+OUTCOME_COLUMNS = [
+    "model", "system_prompt", "experiment", "judge", "rows", "scored", "errors",
+    "do_not_know", "unparseable", "lenient_unparseable", "unjudged", "trimmed",
+]
+
+
+def outcome_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """Per configuration, experiment and judge: how many rows were scored and why not.
+
+    ``scored`` rows enter the rates; the rest are ``errors`` (the model call failed),
+    ``do_not_know`` and ``unparseable`` stigma answers (strict parse; ``lenient_unparseable``
+    for the lenient parse), and ``unjudged`` appropriateness rows (the model answered but the
+    judge gave no verdict). ``trimmed`` counts appropriateness rows whose transcript was cut
+    to fit the context window (``dropped_messages > 0``). Stigma ``scored`` counts coded
+    answers to all 14 questions; ``judge`` is "" for stigma and "(no judge)" for
+    appropriateness samples no judge scored.
+    """
+    d = normalise(df)
+    is_ap = d["experiment"] == "appropriateness"
+    d.loc[is_ap & (d["judge"] == ""), "judge"] = "(no judge)"
+    records: list[dict[str, object]] = []
+    keys = CONFIG_COLS + ["experiment", "judge"]
+    for key, grp in d.groupby(keys, sort=False):
+        model, prompt, experiment, judge = key
+        is_error = grp["error"] != ""
+        if experiment == "stigma":
+            scored = int(grp["code"].notna().sum())
+            unjudged = 0
+        else:
+            scored = int(grp["appropriate"].notna().sum())
+            unjudged = int((~is_error & grp["appropriate"].isna()).sum())
+        records.append({
+            "model": model, "system_prompt": prompt, "experiment": experiment, "judge": judge,
+            "rows": len(grp), "scored": scored, "errors": int(is_error.sum()),
+            "do_not_know": int((grp["parse_status"] == "do_not_know").sum()),
+            "unparseable": int((grp["parse_status"] == "unparseable").sum()),
+            "lenient_unparseable": int((grp["lenient_parse_status"] == "unparseable").sum()),
+            "unjudged": unjudged,
+            "trimmed": int((grp["dropped_messages"].fillna(0) > 0).sum()),
+        })
+    return pd.DataFrame(records, columns=OUTCOME_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------
+# All tables
+# --------------------------------------------------------------------------------------------
+
+
+def _stigma_tables(d: pd.DataFrame, n_resamples: int, seed: int) -> dict[str, pd.DataFrame]:
+    tables = {"stigma_by_condition": stigma_by_condition(d, n_resamples, seed)}
+    if d["lenient_stigma"].notna().any():
+        tables["stigma_by_condition_lenient"] = stigma_by_condition(
+            d, n_resamples, seed, value_col="lenient_stigma")
+    tables["stigma_by_question"] = stigma_by_question(d, n_resamples, seed)
+    tables["stigma_by_demographic"] = stigma_by_demographic(d, n_resamples, seed)
+    tables["demographic_tests"] = demographic_tests(d)
+    tables["attribution_vs_humans"] = attribution_vs_humans(d, n_resamples, seed)
+    return tables
+
+
+_APPROPRIATENESS_BY = {
+    "appropriateness_overall": (),
+    "appropriateness_standalone_vs_transcript": ("setting",),
+    "appropriateness_by_condition": ("condition",),
+    "appropriateness_by_stimulus": ("stimulus_id",),
+    "appropriateness_by_message_number": ("message_number",),
+}
+
+
+def _appropriateness_tables(d: pd.DataFrame, n_resamples: int, seed: int
+                            ) -> dict[str, pd.DataFrame]:
+    tables = {name: appropriateness_rates(d, by, n_resamples, seed)
+              for name, by in _APPROPRIATENESS_BY.items()}
+    tables["appropriateness_references"] = load_appropriateness_references()
+    agreement = judge_agreement(d, n_resamples, seed)
+    if not agreement.empty:
+        tables["judge_agreement"] = agreement
+    among = annotator_agreement(d, n_resamples, seed)
+    if not among.empty:
+        tables["annotator_agreement"] = among
+    return tables
+
+
+def build_tables(df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED
+                 ) -> dict[str, pd.DataFrame]:
+    """Every result table, keyed by its CSV name; tables of absent experiments are left out."""
+    d = normalise(df)
+    tables: dict[str, pd.DataFrame] = {}
+    if (d["experiment"] == "stigma").any():
+        tables.update(_stigma_tables(d, n_resamples, seed))
+    if (d["experiment"] == "appropriateness").any():
+        tables.update(_appropriateness_tables(d, n_resamples, seed))
+    tables["significance"] = significance_table(d)
+    tables["outcome_counts"] = outcome_counts(d)
+    return tables
+
+
+def write_csvs(tables: dict[str, pd.DataFrame], csv_dir: Path) -> list[Path]:
+    """Write each table as ``<name>.csv`` in ``csv_dir`` (created if needed)."""
+    csv_dir = Path(csv_dir)
+    csv_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, table in tables.items():
+        path = csv_dir / f"{name}.csv"
+        table.to_csv(path, index=False)
+        paths.append(path)
+    return paths
