@@ -1,5 +1,6 @@
 """The analysis package's layers point down: stats < samples, baselines < agreement,
-annotators < tables < figures < report (gate and summary on top), and one statistics module."""
+annotators < tables < findings, figures < report (gate and summary on top), and one
+statistics module."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ ALLOWED = {
     "agreement": {"stats", "samples"},
     "annotators": {"stats", "samples"},
     "tables": {"stats", "samples", "baselines", "agreement", "annotators"},
+    "findings": {"stats", "samples", "baselines", "agreement", "tables"},
     "figures": {"stats", "samples", "baselines", "tables"},
-    "report": {"stats", "samples", "baselines", "tables", "figures"},
+    "report": {"stats", "samples", "baselines", "agreement", "tables", "findings", "figures"},
     "gate": {"stats", "samples", "tables"},
-    "summary": {"stats", "samples", "agreement"},
+    "summary": {"stats", "samples", "agreement", "tables", "findings"},
 }
 
 

@@ -294,3 +294,125 @@ def test_one_format_for_rates_intervals_p_values_and_coefficients() -> None:
     assert stats.coef(0.4567) == "0.46" and stats.coef(None) == "n/a"
     assert stats.coef_ci(0.4, 0.2, 0.6) == "0.40 (0.20–0.60)"
     assert stats.coef_ci(float("nan"), 0.1, 0.2) == "n/a"
+
+
+# --------------------------------------------------------------------------------------------
+# Intervals and tests valid at any n (issue 12)
+# --------------------------------------------------------------------------------------------
+
+CASES = [(0, 6), (6, 6), (1, 3), (75, 80)]
+
+
+@pytest.mark.parametrize(("k", "n"), CASES)
+def test_wilson_interval_equals_scipy(k: int, n: int) -> None:
+    expected = sps.binomtest(k, n).proportion_ci(method="wilson")
+    assert stats.wilson_interval(k, n) == pytest.approx((expected.low, expected.high),
+                                                        abs=1e-12)
+
+
+@pytest.mark.parametrize(("k", "n"), CASES)
+def test_clopper_pearson_interval_equals_scipy(k: int, n: int) -> None:
+    expected = sps.binomtest(k, n).proportion_ci(method="exact")
+    assert stats.clopper_pearson_interval(k, n) == pytest.approx(
+        (expected.low, expected.high), abs=1e-9)
+
+
+def test_wilson_interval_by_hand_for_six_of_six() -> None:
+    # z = 1.959964; centre = (1 + z^2/12) / (1 + z^2/6); half = z/(1+z^2/6) * sqrt(z^2/144)
+    z = 1.959963984540054
+    centre = (1 + z * z / 12) / (1 + z * z / 6)
+    half = z / (1 + z * z / 6) * math.sqrt(z * z / 144)
+    assert stats.wilson_interval(6, 6) == pytest.approx((centre - half, 1.0))
+    assert centre - half == pytest.approx(0.6097, abs=1e-4)
+
+
+def test_independent_samples_get_wilson_and_never_a_point_interval() -> None:
+    for k, n in CASES:
+        r = stats.proportion_ci([1.0] * k + [0.0] * (n - k))
+        assert r.method == stats.WILSON and (r.k, r.n) == (k, n)
+        assert r.ci_high - r.ci_low > 0.05
+    six = stats.proportion_ci([1.0] * 6)
+    assert six.ci_low < 0.65 and six.ci_high == 1.0  # well below 100%
+    nothing = stats.proportion_ci([0.0] * 6)
+    assert nothing.ci_low == 0.0 and nothing.ci_high > 0.35
+    # One sample per cluster is independent sampling too.
+    assert stats.proportion_ci([1, 0, 1], ["a", "b", "c"]).method == stats.WILSON
+
+
+def test_paper_intervals_are_the_percentile_bootstrap() -> None:
+    values = [1.0] * 6
+    paper = stats.proportion_ci(values, interval="paper")
+    assert paper == stats.rate_with_ci(values)
+    assert (paper.ci_low, paper.ci_high) == (1.0, 1.0)  # why it is not the default
+    with pytest.raises(ValueError, match="interval"):
+        stats.proportion_ci(values, interval="nope")
+
+
+def _clustered_example() -> tuple[np.ndarray, np.ndarray]:
+    # 12 vignettes of 6 answers; vignettes answer alike (0, 1, ..., 6 stigmatising answers).
+    per_cluster = [0, 1, 2, 6, 5, 6, 0, 3, 6, 6, 1, 4]
+    values = np.concatenate([[1.0] * k + [0.0] * (6 - k) for k in per_cluster])
+    clusters = np.repeat([f"v{i}" for i in range(12)], 6)
+    return values, clusters
+
+
+def test_cluster_bootstrap_resamples_whole_clusters() -> None:
+    values, clusters = _clustered_example()
+    r = stats.proportion_ci(values, clusters)
+    assert (r.k, r.n, r.clusters, r.method) == (40, 72, 12, stats.CLUSTER_BOOTSTRAP)
+    # By hand: the percentile bootstrap of the ratio of summed counts over 12 clusters.
+    counts = np.array([[k, 6] for k in [0, 1, 2, 6, 5, 6, 0, 3, 6, 6, 1, 4]], dtype=float)
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, 12, size=(2000, 12))
+    draws = counts[idx][..., 0].sum(-1) / counts[idx][..., 1].sum(-1)
+    assert (r.ci_low, r.ci_high) == pytest.approx(tuple(np.quantile(draws, [0.025, 0.975])))
+    # Clustering widens the interval against treating the 72 answers as independent.
+    wilson = stats.wilson_interval(40, 72)
+    assert r.ci_high - r.ci_low > wilson[1] - wilson[0]
+    assert stats.design_effect(values, clusters) > 2
+
+
+def test_cluster_fallbacks_at_the_boundary_and_with_few_clusters() -> None:
+    all_one = stats.proportion_ci([1.0] * 24, np.repeat(list("abcdefghijkl"), 2))
+    assert all_one.method == stats.AT_BOUNDARY
+    assert all_one.ci_low == pytest.approx(stats.clopper_pearson_interval(24, 24)[0])
+    few = stats.proportion_ci([1, 0, 1, 1, 0, 1], ["a", "a", "b", "b", "c", "c"])
+    assert few.method == stats.FEW_CLUSTERS and few.clusters == 3
+    assert (few.ci_low, few.ci_high) == pytest.approx(stats.clopper_pearson_interval(4, 6))
+
+
+def test_design_effect_by_hand() -> None:
+    # Two clusters of 2: (2/2) and (0/2); p = 0.5, N = 4, C = 2.
+    # v_cluster = 2/1 * ((2 - 1)^2 + (0 - 1)^2) / 16 = 0.25; v_srs = 0.25 / 4 -> deff 4.
+    assert stats.design_effect([1, 1, 0, 0], ["a", "a", "b", "b"]) == pytest.approx(4.0)
+    assert stats.design_effect([1, 0, 1, 0], ["a", "a", "b", "b"]) == 1.0  # floored at 1
+    assert stats.design_effect([1, 0, 1], None) == 1.0
+
+
+def test_small_counts_use_fishers_exact_test() -> None:
+    t = stats.compare_proportions(1, 3, 75, 80)
+    expected = sps.fisher_exact([[1, 2], [75, 5]])
+    assert t.test == stats.FISHER and t.p_value == pytest.approx(expected.pvalue)
+    t = stats.compare_proportions(0, 6, 6, 6)
+    assert t.p_value == pytest.approx(sps.fisher_exact([[0, 6], [6, 0]]).pvalue)
+    # Boschloo's exact test is more powerful; Fisher's is the conservative choice.
+    assert t.p_value >= sps.boschloo_exact([[0, 6], [6, 0]]).pvalue
+
+
+def test_large_counts_use_the_z_test_and_clustering_shrinks_the_counts() -> None:
+    t = stats.compare_proportions(45, 100, 30, 100)
+    assert t.test == stats.Z_TEST and t.p_value == pytest.approx(
+        stats.two_proportion_ztest(45, 100, 30, 100).p_value)
+    shrunk = stats.compare_proportions(45, 100, 30, 100, deff1=2.0, deff2=2.0)
+    assert shrunk.test == f"{stats.Z_TEST} (Rao-Scott)"
+    assert shrunk.p_value == pytest.approx(stats.two_proportion_ztest(22.5, 50, 15, 50).p_value)
+    assert shrunk.p_value > t.p_value
+    assert math.isnan(stats.compare_proportions(0, 0, 3, 10).p_value)
+
+
+def test_chi_square_divided_by_the_design_effect() -> None:
+    table = np.array([[10, 20], [25, 15], [12, 18]])
+    plain = stats.chi_square_independence(table)
+    clustered = stats.chi_square_independence(table, deff=2.0)
+    assert clustered.chi2 == pytest.approx(plain.chi2 / 2)
+    assert clustered.p_value == pytest.approx(sps.chi2.sf(plain.chi2 / 2, 2))

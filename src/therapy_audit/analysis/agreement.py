@@ -19,7 +19,7 @@ import pandas as pd
 
 from therapy_audit.analysis import stats
 from therapy_audit.analysis.samples import AGREEMENT_KEYS, appropriateness_rows, config_label
-from therapy_audit.vocab import is_human
+from therapy_audit.vocab import HUMAN_PREFIX, PAPER_PREFIX, is_human
 
 TABLE_COLUMNS = [
     "group", "n", "n_unlabelled", "raw_agreement", "kappa", "ci_low", "ci_high",
@@ -173,3 +173,24 @@ def judge_agreement(df: pd.DataFrame, n_resamples: int = stats.N_RESAMPLES,
     if not parts:
         return pd.DataFrame()
     return pd.concat(parts, ignore_index=True)
+
+
+def is_reference_judge(judge: str) -> bool:
+    """Human annotators and the paper's recorded labels are references, not judges to check."""
+    return str(judge).startswith((HUMAN_PREFIX, PAPER_PREFIX))
+
+
+def validated_judges(df: pd.DataFrame) -> set[str]:
+    """The judges that share at least one labelled sample with a reference judge in ``df``."""
+    ap = appropriateness_rows(df)
+    judges = list(dict.fromkeys(ap["judge"]))
+    references = [j for j in judges if is_reference_judge(j)]
+    out = set()
+    for judge in judges:
+        for ref in references:
+            pairs = paired_verdicts(ap, judge, ref) if judge != ref else pd.DataFrame()
+            if len(pairs) and (pairs["judge_label"].notna()
+                               & pairs["reference_label"].notna()).any():
+                out.add(judge)
+                break
+    return out

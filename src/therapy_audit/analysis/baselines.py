@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from therapy_audit.analysis import stats
@@ -50,16 +51,20 @@ def _read_references() -> pd.DataFrame:
         return pd.read_csv(fh)
 
 
-def load_appropriateness_references() -> pd.DataFrame:
+def load_appropriateness_references(interval: str = "auto") -> pd.DataFrame:
     """Human-therapist and commercial-bot appropriateness (standalone, human-judged).
 
-    Columns: name, kind, appropriate, n, rate, setting, judge, ci_low, ci_high.
+    Columns: name, kind, appropriate, n, rate, setting, judge, ci_low, ci_high, ci_method.
+    The responses' clusters (which therapist, which stimulus) are not published, so the
+    intervals treat them as independent (Wilson; or the paper's with ``interval="paper"``).
     """
     ref = _read_references()
     ref["rate"] = ref["appropriate"] / ref["n"]
-    cis = [stats.counts_ci(k, n) for k, n in zip(ref["appropriate"], ref["n"], strict=True)]
+    cis = [stats.proportion_ci(np.r_[np.ones(int(k)), np.zeros(int(n - k))], interval=interval)
+           for k, n in zip(ref["appropriate"], ref["n"], strict=True)]
     ref["ci_low"] = [c.ci_low for c in cis]
     ref["ci_high"] = [c.ci_high for c in cis]
+    ref["ci_method"] = [c.method for c in cis]
     return ref
 
 

@@ -23,10 +23,10 @@ from matplotlib.ticker import PercentFormatter
 
 from therapy_audit.analysis.baselines import human_therapist_rate, human_therapists
 from therapy_audit.analysis.samples import config_label
-from therapy_audit.analysis.stats import pct
+from therapy_audit.analysis.stats import CLUSTER_BOOTSTRAP, pct
 from therapy_audit.analysis.tables import OVERALL_NOT_CONTROL
 from therapy_audit.appropriateness.stimuli import CONDITIONS as APPROPRIATENESS_CONDITIONS
-from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS
+from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS, CONTROL_CONDITION
 from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
 from therapy_audit.stigma.questions import ATTRIBUTION_QUESTIONS, STIGMA_QUESTIONS
 
@@ -42,6 +42,8 @@ OKABE_ITO = [
 ]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo"]
 HUMAN_COLOUR = "#999999"
+# Axes start a little below 0 so that the mark of a 0% bar is visible above the axis.
+ZERO_MARGIN = -0.02
 
 QUESTION_LABELS = {
     "mental_illness": "Experiencing a mental illness",
@@ -61,6 +63,7 @@ QUESTION_LABELS = {
 }
 
 
+_CONTROL_TICK = "CTL\n(control)"
 _CONDITION_TICKS = {
     "suicidal ideation": "suicidal\nideation",
     "obsessive-compulsive": "obsessive-\ncompulsive",
@@ -143,9 +146,13 @@ def _bars(ax, categories: Sequence[str], series: list[tuple[str, list[float], li
         has_ci = ~np.isnan(lo)
         ax.bar(pos, np.nan_to_num(r), width * 0.95, label=plain(label), color=colour,
                hatch=hatch, edgecolor="white" if not hatch else "#333333", linewidth=0.5)
+        zero = r == 0
+        if zero.any():  # a 0% bar has no height: mark it, so 0% never looks like "no data"
+            ax.hlines(np.zeros(int(zero.sum())), pos[zero] - width * 0.45,
+                      pos[zero] + width * 0.45, colors=colour, linewidth=3, zorder=3)
         if has_ci.any():
             ax.errorbar(pos[has_ci], r[has_ci], yerr=yerr[:, has_ci], fmt="none",
-                        ecolor="#222222", elinewidth=1, capsize=2)
+                        ecolor="#222222", elinewidth=1, capsize=2, zorder=4)
         for j, p in enumerate(pos):
             centres[(i, j)] = float(p)
     ax.set_xticks(x, ["\n".join(plain(part, 24) for part in c.split("\n"))
@@ -154,13 +161,26 @@ def _bars(ax, categories: Sequence[str], series: list[tuple[str, list[float], li
 
 
 def _percent_axis(ax, top: float = 1.0) -> None:
-    ax.set_ylim(0, top)
+    ax.set_ylim(ZERO_MARGIN, top)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+
+
+def interval_note(methods: Sequence[str], unit: str) -> str:
+    """The caption sentence naming the interval method of every bar (``ci_method`` values)."""
+    counts: dict[str, int] = {}
+    for m in methods:
+        if isinstance(m, str) and m:
+            counts[m] = counts.get(m, 0) + 1
+    if not counts:
+        return ""
+    parts = [f"{m.replace(CLUSTER_BOOTSTRAP, f'{CLUSTER_BOOTSTRAP} over {unit}s')} "
+             f"({c} {'bar' if c == 1 else 'bars'})" for m, c in counts.items()]
+    return f"Error bars: 95% intervals, {'; '.join(parts)}."
 
 
 def _stars(p: float) -> str:
@@ -211,7 +231,8 @@ def stigma_by_condition_figure(
     t = _with_label(table)
     labels = _labels(t)
     conds = [c for c in STIGMA_CONDITIONS + [OVERALL_NOT_CONTROL] if c in set(t["condition"])]
-    cats = [CONDITION_ABBREVIATIONS.get(c, "Overall\n(not CTL)") for c in conds]
+    cats = [_CONTROL_TICK if c == CONTROL_CONDITION else
+            CONDITION_ABBREVIATIONS.get(c, "Overall\n(not CTL)") for c in conds]
     series = _series(t, labels, conds)
     fig = _new_figure(10, 5.2)
     ax = fig.add_subplot()
@@ -223,7 +244,7 @@ def stigma_by_condition_figure(
         top, marks = _brackets(ax, t, sig, conds, cats, labels, centres)
     _percent_axis(ax, top)
     ax.set_ylabel("Stigmatising answers")
-    ax.set_title("Stigma by condition (95% bootstrap CIs)")
+    ax.set_title("Stigma by condition, control vignette first (95% CIs)")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=9,
                frameon=False, ncols=min(4, max(len(series), 1)))
     alt = "Bar chart of the share of stigmatising answers per condition. " + " ".join(
@@ -234,7 +255,9 @@ def stigma_by_condition_figure(
         "Share of stigmatising answers to the five social-distance questions and the "
         "violence-toward-others question, per vignette condition (CTL daily troubles, "
         "DPR depression, ALC alcohol dependence, SCZ schizophrenia) and pooled over the "
-        "three non-control conditions. Error bars: 95% percentile bootstrap intervals. "
+        "three non-control conditions. The control vignette describes no mental illness: "
+        "conditions no higher than it point to answer bias, not stigma. "
+        + interval_note(list(t["ci_method"]), "vignette") + " "
         + ("Brackets mark differences between models or system prompts that remain "
            "significant after Holm adjustment (* p<.05, ** p<.01, *** p<.001)."
            if marks else "No difference between models or system prompts is significant "
@@ -244,7 +267,8 @@ def stigma_by_condition_figure(
 
 
 def _question_panels(
-    table: pd.DataFrame, questions: list[str], ncols: int, human_label: str, title: str
+    table: pd.DataFrame, questions: list[str], ncols: int, human_label: str, title: str,
+    ylabel: str,
 ) -> tuple[Figure, list[str]]:
     t = _with_label(table)
     labels = _labels(t)
@@ -265,6 +289,7 @@ def _question_panels(
             series.append((human_label, hvals, [np.nan] * len(conds), [np.nan] * len(conds)))
         _bars(ax, cats, series, styles[: len(series)])
         _percent_axis(ax)
+        ax.set_ylabel(ylabel, fontsize=9)
         ax.set_title(QUESTION_LABELS.get(q, q), fontsize=10)
         alt_parts.append(f"{QUESTION_LABELS.get(q, q)}: " + "; ".join(
             f"{lab} " + ", ".join(f"{c} {pct(v, 0)}" for c, v in zip(cats, r, strict=True))
@@ -282,10 +307,11 @@ def _question_panels(
 
 
 def _question_figure(table: pd.DataFrame, name: str, questions: list[str], ncols: int,
-                     title: str, what: str, caption: str) -> RenderedFigure:
-    fig, alt = _question_panels(table, questions, ncols, "2018 US public", title)
+                     title: str, what: str, ylabel: str, caption: str) -> RenderedFigure:
+    fig, alt = _question_panels(table, questions, ncols, "2018 US public", title, ylabel)
+    caption += " " + interval_note(list(table["ci_method"]), "vignette")
     return RenderedFigure(name, to_data_uri(fig), f"Bar charts per {what}. " + " ".join(alt),
-                          caption)
+                          caption.strip())
 
 
 def stigma_questions_figure(by_question: pd.DataFrame) -> RenderedFigure:
@@ -293,10 +319,11 @@ def stigma_questions_figure(by_question: pd.DataFrame) -> RenderedFigure:
     return _question_figure(
         by_question, "stigma_by_question", STIGMA_QUESTIONS, 3,
         "Stigmatising answers by question and condition", "stigma question",
+        "Stigmatising answers",
         "Each panel is one stigma question: the share answering unwilling (social-distance "
-        "questions) or likely (violence toward others), per condition, with 95% bootstrap "
-        "intervals. Grey hatched bars: the 2018 US General Social Survey (Pescosolido et al., "
-        "JAMA Network Open 2021).")
+        "questions) or likely (violence toward others), per condition, the control vignette "
+        "(CTL) first. Grey hatched bars: the 2018 US General Social Survey (Pescosolido et "
+        "al., JAMA Network Open 2021).")
 
 
 def attribution_figure(attribution: pd.DataFrame) -> RenderedFigure:
@@ -304,9 +331,10 @@ def attribution_figure(attribution: pd.DataFrame) -> RenderedFigure:
     return _question_figure(
         attribution, "attribution", ATTRIBUTION_QUESTIONS, 4,
         "Attribution beliefs: share answering likely", "attribution question",
+        "Answering likely",
         "Share of answers 'somewhat' or 'very likely' to each attribution question, per "
-        "condition, with 95% bootstrap intervals, next to the 2018 US public (grey hatched "
-        "bars; Pescosolido et al., JAMA Network Open 2021).")
+        "condition, next to the 2018 US public (grey hatched bars; Pescosolido et al., JAMA "
+        "Network Open 2021).")
 
 
 # --------------------------------------------------------------------------------------------
@@ -342,12 +370,15 @@ def appropriateness_figure(
                     for lab, r, _, _ in series) + ".")
     k, n = human_therapists()
     caption = (
-        f"Share of responses judged appropriate by {judge}, with 95% bootstrap intervals. "
-        "Left: each configuration standalone (no preceding transcript; solid) and over all "
+        f"Share of responses judged appropriate by {judge}; non-responsive replies count as "
+        "not appropriate. " + interval_note(list(st["ci_method"]) + list(ov["ci_method"])
+                                            + list(bc["ci_method"]), "transcript")
+        + " Left: each configuration standalone (no preceding transcript; solid) and over all "
         f"prompts (dotted), next to human therapists ({k}/{n}) and five commercial therapy bots "
         "(10 stimuli each) from Moore et al. 2025 — those reference points are standalone and "
         "were judged by humans, not by this judge. Dashed line: human therapists "
-        f"({pct(k / n, 2)}). Right: by condition over all prompts."
+        f"({pct(k / n, 2)}); their intervals are {references['ci_method'].iloc[0]}. Right: "
+        "by condition over all prompts."
     )
     slug = "".join(ch if ch.isalnum() else "-" for ch in judge)[:40]
     return RenderedFigure(f"appropriateness_{slug}", to_data_uri(fig), alt, caption)
@@ -383,15 +414,20 @@ def _reference_panel(left, labels: list[str], st: pd.DataFrame, ov: pd.DataFrame
                      np.clip(np.asarray(highs) - r_arr, 0, None)])
     left.barh(y, np.nan_to_num(r_arr), color=colours, hatch=hatches, edgecolor="#333333",
               linewidth=0.4)
+    zero = r_arr == 0
+    if zero.any():  # mark 0% bars, which have no length
+        left.vlines(np.zeros(int(zero.sum())), y[zero] - 0.4, y[zero] + 0.4,
+                    colors=np.asarray(colours)[zero], linewidth=3, zorder=3)
     left.errorbar(np.nan_to_num(r_arr), y, xerr=np.nan_to_num(err), fmt="none",
-                  ecolor="#222222", elinewidth=1, capsize=2)
+                  ecolor="#222222", elinewidth=1, capsize=2, zorder=4)
     left.set_yticks(y, names, fontsize=8)
-    left.set_xlim(0, 1)
+    left.set_xlim(ZERO_MARGIN, 1)
     left.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     left.axvline(human_therapist_rate(), color="#444444", linestyle="--", linewidth=1)
     left.grid(axis="x", color="#dddddd", linewidth=0.6)
     left.set_axisbelow(True)
     left.set_xlabel("Appropriate responses")
+    left.set_ylabel("Configuration, or reference point")
     left.set_title("Overall, with reference points", fontsize=10)
     return names, rates
 
@@ -408,6 +444,7 @@ def _condition_panel(right, bc: pd.DataFrame, labels: list[str]
     rate = human_therapist_rate()
     right.axhline(rate, color="#444444", linestyle="--", linewidth=1,
                   label=f"Human therapists ({pct(rate, 2)})")
+    right.set_ylabel("Appropriate responses")
     right.set_title("By condition (all prompts)", fontsize=10)
     return conds, series
 
@@ -454,10 +491,12 @@ def appropriateness_by_messages_figure(by_message: pd.DataFrame, judge: str) -> 
                frameon=False)
     caption = (
         f"Share of responses judged appropriate by {judge}, by how many transcript messages "
-        "preceded the stimulus, with 95% bootstrap intervals ("
-        + ("shaded bands" if bands else "error bars; series are offset sideways to stay "
-           "apart") + "). Few prompts sit at the longest positions, so those intervals are "
-        "wide."
+        "preceded the stimulus; non-responsive replies count as not appropriate. 95% "
+        "intervals as " + ("shaded bands" if bands else "error bars (series are offset "
+                           "sideways to stay apart)") + ": "
+        + interval_note(list(t["ci_method"]), "transcript").removeprefix(
+            "Error bars: 95% intervals, ").replace("bar", "point")
+        + " Few prompts sit at the longest positions, so those intervals are wide."
     )
     slug = "".join(ch if ch.isalnum() else "-" for ch in judge)[:40]
     return RenderedFigure(f"appropriateness_messages_{slug}", to_data_uri(fig),

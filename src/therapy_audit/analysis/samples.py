@@ -11,7 +11,9 @@ carry every schema column with numeric columns as floats, and :func:`stigma_rows
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from therapy_audit.appropriateness import rows as appropriateness_schema
@@ -20,6 +22,10 @@ from therapy_audit.stigma.questions import STIGMA_QUESTIONS
 from therapy_audit.table import COMMON_COLUMNS
 
 CONFIG_COLS = ["model", "system_prompt"]
+# The headline appropriateness value: the judge's call, except that a non-responsive reply
+# (see appropriateness.nonresponsive) counts as not appropriate. ``appropriate`` itself stays
+# the judge's literal call: the paper-faithful value.
+HEADLINE = "appropriate_headline"
 # Samples of two judges are the same sample when these match.
 AGREEMENT_KEYS = ["model", "system_prompt", "sample_id"]
 
@@ -72,23 +78,50 @@ def of_config(rows: pd.DataFrame, config: tuple[str, str]) -> pd.DataFrame:
     return rows[(rows["model"] == config[0]) & (rows["system_prompt"] == config[1])]
 
 
-def stigma_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """Stigma-experiment rows for the six stigma questions."""
+def stigma_rows(df: pd.DataFrame, questions: Sequence[str] = tuple(STIGMA_QUESTIONS)
+                ) -> pd.DataFrame:
+    """Stigma-experiment rows for ``questions`` (the six stigma questions), with ``cluster``."""
     d = normalise(df)
-    return d[(d["experiment"] == "stigma") & d["question_id"].isin(STIGMA_QUESTIONS)]
+    rows = d[(d["experiment"] == "stigma") & d["question_id"].isin(list(questions))]
+    return rows.assign(cluster=cluster_ids(rows))
 
 
 def appropriateness_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """Appropriate-responses rows with a judge (one per sample and judge).
+    """Appropriate-responses rows with a judge (one per sample and judge), with ``HEADLINE``
+    and ``cluster``.
 
     Rows with an empty ``judge`` (no judge ran, e.g. the model call failed) belong to no
-    judge's rate; the outcome counts count them.
+    judge's rate; the outcome counts count them. ``HEADLINE`` is 0 for a non-responsive reply
+    whatever the judge said (or whether it said anything), else the judge's ``appropriate``.
     """
     d = normalise(df)
-    return d[(d["experiment"] == "appropriateness") & (d["judge"] != "")]
+    rows = d[(d["experiment"] == "appropriateness") & (d["judge"] != "")]
+    return rows.assign(**{HEADLINE: rows["appropriate"].where(rows["nonresponsive"] == "", 0.0)},
+                       cluster=cluster_ids(rows))
 
 
 def setting(rows: pd.DataFrame) -> pd.Series:
     """"standalone" (no transcript messages before the stimulus) or "in transcript"."""
     return rows["message_number"].fillna(0).map(
         lambda m: "standalone" if m == 0 else "in transcript")
+
+
+# What samples that share a cluster share, per experiment (named in captions and methods).
+CLUSTER_UNITS = {"stigma": "vignette", "appropriateness": "transcript"}
+
+
+def cluster_ids(rows: pd.DataFrame) -> pd.Series:
+    """The cluster of each row's sample: samples in one cluster are not independent.
+
+    Stigma: the vignette (condition, race, gender, education), whose 14 questions share it.
+    Appropriateness: the transcript a stimulus was placed in; a standalone stimulus (no
+    transcript before it) is a cluster of its own.
+    """
+    vignette = ("vignette:" + rows["condition"].astype(str) + "|" + rows["race"].astype(str)
+                + "|" + rows["gender"].astype(str) + "|" + rows["education"].astype(str))
+    in_transcript = (rows["message_number"].fillna(0) > 0) & (rows["transcript_id"] != "")
+    transcript = "transcript:" + rows["transcript_id"].astype(str)
+    own = "sample:" + rows["log_file"].astype(str) + "|" + rows["sample_id"].astype(str)
+    ids = np.where(rows["experiment"] == "stigma", vignette,
+                   np.where(in_transcript, transcript, own))
+    return pd.Series(ids, index=rows.index, dtype=object)

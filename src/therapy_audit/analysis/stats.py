@@ -27,6 +27,24 @@ from scipy import stats as sps
 N_RESAMPLES = 2000
 SEED = 0
 ALPHA = 0.05
+# Fewer clusters than this and a cluster bootstrap is not trusted (Clopper-Pearson instead).
+MIN_CLUSTERS = 10
+# Fewer samples than this (on either side) and no summary says anything about significance.
+MIN_N_FOR_SIGNIFICANCE = 10
+# Below this smallest expected cell count a comparison uses Fisher's exact test (Cochran).
+MIN_EXPECTED_FOR_Z = 5
+
+# Interval methods, as named in every table, caption and summary.
+WILSON = "Wilson"
+CLOPPER_PEARSON = "Clopper-Pearson"
+CLUSTER_BOOTSTRAP = "cluster bootstrap"
+PERCENTILE_BOOTSTRAP = "percentile bootstrap"
+AT_BOUNDARY = f"{CLOPPER_PEARSON} (at 0% or 100%)"
+NO_EXCESS_VARIANCE = f"{WILSON} (the cluster bootstrap was narrower)"
+FEW_CLUSTERS = f"{CLOPPER_PEARSON} (fewer than {MIN_CLUSTERS} clusters)"
+# Which interval a rate gets: "auto" (the default, see proportion_ci) or "paper" (the
+# paper's percentile bootstrap of samples, for reproducing its figures).
+INTERVALS = ("auto", "paper")
 
 # --------------------------------------------------------------------------------------------
 # The bootstrap
@@ -99,13 +117,15 @@ def bootstrap(
 
 @dataclass(frozen=True)
 class RateCI:
-    """A proportion ``k / n`` with a 95% interval (NaN when ``n == 0``)."""
+    """A proportion ``k / n`` with a 95% interval (NaN when ``n == 0``) and how it was made."""
 
     rate: float
     n: int
     k: int
     ci_low: float
     ci_high: float
+    method: str = PERCENTILE_BOOTSTRAP
+    clusters: int = 0  # clusters the samples came from (0: not clustered)
 
 
 def binary_values(values: Iterable[float]) -> np.ndarray:
@@ -140,9 +160,107 @@ def rate_with_ci(values: Iterable[float], n_resamples: int = N_RESAMPLES, seed: 
     return RateCI(p, n, k, low, high)
 
 
-def counts_ci(k: int, n: int, n_resamples: int = N_RESAMPLES, seed: int = SEED) -> RateCI:
-    """:func:`rate_with_ci` of ``k`` successes in ``n`` trials."""
-    return rate_with_ci(np.r_[np.ones(int(k)), np.zeros(int(n - k))], n_resamples, seed)
+def wilson_interval(k: float, n: float, alpha: float = ALPHA) -> tuple[float, float]:
+    """Wilson score interval of ``k / n`` (NaN when ``n == 0``); never collapses at 0 or n."""
+    if n <= 0:
+        return math.nan, math.nan
+    z = float(sps.norm.ppf(1 - alpha / 2))
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def clopper_pearson_interval(k: int, n: int, alpha: float = ALPHA) -> tuple[float, float]:
+    """Clopper-Pearson (exact binomial) interval of ``k / n`` (NaN when ``n == 0``)."""
+    if n <= 0:
+        return math.nan, math.nan
+    low = 0.0 if k == 0 else float(sps.beta.ppf(alpha / 2, k, n - k + 1))
+    high = 1.0 if k == n else float(sps.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return low, high
+
+
+def _ratio_of_sums(counts: np.ndarray) -> np.ndarray:
+    """sum(k) / sum(n) of ``(..., clusters, 2)`` per-cluster (k, n) counts."""
+    return counts[..., 0].sum(-1) / counts[..., 1].sum(-1)
+
+
+def cluster_counts(values: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    """Per-cluster ``(k, n)`` of 0/1 ``values`` (clusters in order of first appearance)."""
+    frame = pd.DataFrame({"v": values, "c": clusters})
+    grouped = frame.groupby("c", sort=False)["v"]
+    return np.column_stack([grouped.sum().to_numpy(float), grouped.size().to_numpy(float)])
+
+
+def proportion_ci(
+    values: Iterable[float],
+    clusters: Iterable[Hashable] | None = None,
+    interval: str = "auto",
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+) -> RateCI:
+    """Rate of 1s among the non-NaN 0/1 ``values`` with a 95% interval valid at any n.
+
+    ``interval="auto"``: samples that share a cluster (a vignette, a transcript; ``clusters``
+    gives each sample's) get a cluster bootstrap that resamples whole clusters, never
+    narrower than the Wilson interval (clustering is not assumed to reduce uncertainty); at
+    0% or 100% (which no bootstrap can leave) or with fewer than ``MIN_CLUSTERS`` clusters
+    they get the Clopper-Pearson interval, which is conservative. Independent samples (no
+    clusters, or one sample per cluster) get the Wilson interval. ``interval="paper"``: the paper's
+    percentile bootstrap of samples (:func:`rate_with_ci`), which collapses at 0% and 100%.
+    """
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
+    raw = np.asarray(list(values) if not isinstance(values, np.ndarray | pd.Series)
+                     else values, dtype=float)
+    if interval == "paper":
+        return rate_with_ci(raw, n_resamples, seed)
+    keep = ~np.isnan(raw)
+    arr = binary_values(raw)
+    n, k = int(arr.size), int(arr.sum())
+    if n == 0:
+        return RateCI(math.nan, 0, 0, math.nan, math.nan, "", 0)
+    counts = (cluster_counts(arr, np.asarray(list(clusters), dtype=object)[keep])
+              if clusters is not None else np.ones((n, 2)))
+    n_clusters = counts.shape[0]
+    if n_clusters == n:  # independent samples
+        low, high = wilson_interval(k, n)
+        return RateCI(k / n, n, k, low, high, WILSON, 0)
+    if k in (0, n) or n_clusters < MIN_CLUSTERS:
+        low, high = clopper_pearson_interval(k, n)
+        return RateCI(k / n, n, k, low, high, AT_BOUNDARY if k in (0, n) else FEW_CLUSTERS,
+                      n_clusters)
+    ci = bootstrap(counts, _ratio_of_sums, n_resamples, seed)
+    low, high = wilson_interval(k, n)
+    if ci.high - ci.low < high - low:
+        return RateCI(k / n, n, k, low, high, NO_EXCESS_VARIANCE, n_clusters)
+    return RateCI(k / n, n, k, ci.low, ci.high, CLUSTER_BOOTSTRAP, n_clusters)
+
+
+def design_effect(values: Iterable[float], clusters: Iterable[Hashable] | None) -> float:
+    """How much clustering inflates the variance of a rate (>= 1; 1 for independent samples).
+
+    The cluster-robust (linearisation) variance of the ratio estimator over the simple
+    binomial variance, floored at 1; used to shrink counts to effective counts (Rao-Scott)
+    before a comparison.
+    """
+    if clusters is None:
+        return 1.0
+    raw = np.asarray(list(values) if not isinstance(values, np.ndarray | pd.Series)
+                     else values, dtype=float)
+    keep = ~np.isnan(raw)
+    counts = cluster_counts(raw[keep], np.asarray(list(clusters), dtype=object)[keep])
+    c, total = counts.shape[0], counts[:, 1].sum()
+    if c < 2 or c == total:
+        return 1.0
+    p = counts[:, 0].sum() / total
+    if p in (0.0, 1.0):
+        return 1.0
+    v_cluster = c / (c - 1) * float(((counts[:, 0] - p * counts[:, 1]) ** 2).sum()) / total**2
+    return max(1.0, v_cluster / (p * (1 - p) / total))
+
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,6 +294,44 @@ def two_proportion_ztest(k1: int, n1: int, k2: int, n2: int) -> ZTest:
     return ZTest(float(z), float(2 * sps.norm.sf(abs(z))))
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A two-sided comparison of two proportions: which test, its statistic and p-value."""
+
+    test: str
+    z: float  # NaN for Fisher's exact test
+    p_value: float
+
+
+FISHER = "Fisher's exact test"
+Z_TEST = "z-test"
+
+
+def compare_proportions(k1: float, n1: float, k2: float, n2: float, deff1: float = 1.0,
+                        deff2: float = 1.0) -> Comparison:
+    """Two-sided test of ``k1/n1`` against ``k2/n2``, valid at any n.
+
+    Clustered samples enter as effective counts (``k / deff``, ``n / deff``; Rao-Scott).
+    When the smallest expected cell count is below ``MIN_EXPECTED_FOR_Z`` the test is
+    Fisher's exact test (on counts rounded to whole samples), otherwise the pooled
+    two-proportion z-test. NaN when a side is empty.
+    """
+    e1, e2 = n1 / deff1, n2 / deff2
+    x1, x2 = k1 / deff1, k2 / deff2
+    suffix = " (Rao-Scott)" if max(deff1, deff2) > 1.0 else ""
+    if e1 <= 0 or e2 <= 0:
+        return Comparison(Z_TEST + suffix, math.nan, math.nan)
+    pooled = (x1 + x2) / (e1 + e2)
+    expected = min(e1, e2) * min(pooled, 1 - pooled)
+    if expected < MIN_EXPECTED_FOR_Z:
+        a, b = round(x1), round(x2)
+        m1, m2 = max(round(e1), a), max(round(e2), b)
+        res = sps.fisher_exact([[a, m1 - a], [b, m2 - b]])
+        return Comparison(FISHER + suffix, math.nan, float(res.pvalue))
+    t = two_proportion_ztest(x1, e1, x2, e2)  # type: ignore[arg-type]
+    return Comparison(Z_TEST + suffix, t.z, t.p_value)
+
+
 def holm(pvalues: Sequence[float]) -> np.ndarray:
     """Holm–Bonferroni adjusted p-values (same order as given; NaNs stay NaN, not counted)."""
     p = np.asarray(pvalues, dtype=float)
@@ -202,11 +358,12 @@ class ChiSquare:
     min_expected: float
 
 
-def chi_square_independence(table: np.ndarray) -> ChiSquare:
+def chi_square_independence(table: np.ndarray, deff: float = 1.0) -> ChiSquare:
     """Chi-square test of independence of a levels x outcomes table of counts.
 
     Fewer than two levels: no test (NaN). An outcome column without counts (no variation)
-    gives ``chi2 = 0, p = 1``: no evidence of dependence.
+    gives ``chi2 = 0, p = 1``: no evidence of dependence. For clustered samples, ``deff``
+    (their design effect) divides the statistic (first-order Rao-Scott correction).
     """
     table = np.asarray(table)
     if table.shape[0] < 2:
@@ -214,7 +371,11 @@ def chi_square_independence(table: np.ndarray) -> ChiSquare:
     if (table.sum(axis=0) == 0).any():
         return ChiSquare(0.0, table.shape[0] - 1, 1.0, 0.0)
     res = sps.chi2_contingency(table, correction=False)
-    return ChiSquare(float(res.statistic), int(res.dof), float(res.pvalue),
+    if deff == 1.0:
+        return ChiSquare(float(res.statistic), int(res.dof), float(res.pvalue),
+                         float(np.min(res.expected_freq)))
+    chi2 = float(res.statistic) / deff
+    return ChiSquare(chi2, int(res.dof), float(sps.chi2.sf(chi2, res.dof)),
                      float(np.min(res.expected_freq)))
 
 

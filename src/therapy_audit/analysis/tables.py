@@ -13,7 +13,14 @@ Conventions
   excluded from the denominator, and counted in :func:`outcome_counts`). "overall (not
   control)" pools depression, alcohol dependence and schizophrenia, as in the paper.
 * Appropriateness rate: share of responses the judge found appropriate, always per judge.
-* 95% intervals are percentile bootstrap intervals (2000 resamples, seed 0).
+* Appropriateness headline rate: a non-responsive reply counts as not appropriate; the
+  paper-faithful rate, where the judge's answer alone decides, stands beside it (``paper_*``).
+* 95% intervals (``ci_method`` names each one): Wilson for independent samples; a cluster
+  bootstrap over vignettes (stigma) or transcripts (appropriateness; a standalone stimulus is
+  its own cluster) where samples share one, Clopper-Pearson at 0% or 100% and with fewer than
+  10 clusters (see :func:`therapy_audit.analysis.stats.proportion_ci`). ``interval="paper"``
+  gives the paper's percentile bootstrap of samples instead. Comparisons are pooled z-tests, or
+  Fisher's exact test for small counts, on counts shrunk by the design effect of clustering.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from therapy_audit.analysis.annotators import annotator_agreement
 from therapy_audit.analysis.baselines import human_2018_rates, load_appropriateness_references
 from therapy_audit.analysis.samples import (
     CONFIG_COLS,
+    HEADLINE,
     appropriateness_rows,
     configurations,
     normalise,
@@ -41,11 +49,11 @@ from therapy_audit.appropriateness.stimuli import CONDITIONS as APPROPRIATENESS_
 from therapy_audit.appropriateness.stimuli import STIMULUS_IDS
 from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS, CONTROL_CONDITION
 from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
-from therapy_audit.stigma.questions import ATTRIBUTION_QUESTIONS, STIGMA_QUESTIONS
+from therapy_audit.stigma.questions import ATTRIBUTION_QUESTIONS, QUESTIONS, STIGMA_QUESTIONS
 
 OVERALL_NOT_CONTROL = "overall (not control)"
 DEMOGRAPHIC_FACTORS = ["race", "gender", "education"]
-RATE_COLS = ["rate", "n", "k", "ci_low", "ci_high"]
+RATE_COLS = ["rate", "n", "k", "ci_low", "ci_high", "ci_method", "clusters"]
 N_RESAMPLES, SEED = stats.N_RESAMPLES, stats.SEED
 
 # --------------------------------------------------------------------------------------------
@@ -59,24 +67,29 @@ def grouped_rates(
     by: Sequence[str],
     n_resamples: int = N_RESAMPLES,
     seed: int = SEED,
+    interval: str = "auto",
 ) -> pd.DataFrame:
-    """Rate of ``value_col`` with bootstrap CI for every group of ``by`` (groups in order seen).
+    """Rate of ``value_col`` with a 95% CI for every group of ``by`` (groups in order seen).
 
-    Every group uses the same seed, so a group's numbers do not depend on which other groups
-    are in the table.
+    A ``cluster`` column, when ``df`` has one, says which samples share a cluster (see
+    :func:`therapy_audit.analysis.stats.proportion_ci`). Every group uses the same seed, so a
+    group's numbers do not depend on which other groups are in the table.
     """
     by = list(by)
     rows: list[dict[str, object]] = []
     if not df.empty:
         for key, grp in df.groupby(by, sort=False, dropna=False):
             key = key if isinstance(key, tuple) else (key,)
-            r = stats.rate_with_ci(grp[value_col].to_numpy(dtype=float), n_resamples, seed)
+            r = stats.proportion_ci(grp[value_col].to_numpy(dtype=float),
+                                    grp["cluster"] if "cluster" in grp.columns else None,
+                                    interval, n_resamples, seed)
             rows.append({**dict(zip(by, key, strict=True)), **_rate_dict(r)})
     return pd.DataFrame(rows, columns=by + RATE_COLS)
 
 
 def _rate_dict(r: stats.RateCI) -> dict[str, object]:
-    return {"rate": r.rate, "n": r.n, "k": r.k, "ci_low": r.ci_low, "ci_high": r.ci_high}
+    return {"rate": r.rate, "n": r.n, "k": r.k, "ci_low": r.ci_low, "ci_high": r.ci_high,
+            "ci_method": r.method, "clusters": r.clusters}
 
 
 def _order(df: pd.DataFrame, col: str, order: Sequence[object]) -> pd.DataFrame:
@@ -99,21 +112,23 @@ def _config_order(df: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
 
 
 def stigma_by_condition(
-    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED, value_col: str = "stigma"
+    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED, value_col: str = "stigma",
+    interval: str = "auto",
 ) -> pd.DataFrame:
     """Stigma rate per configuration and condition, plus "overall (not control)".
 
-    Columns: model, system_prompt, condition, abbreviation, rate, n, k, ci_low, ci_high.
-    ``value_col="lenient_stigma"`` gives the same table under the lenient parse.
+    Columns: model, system_prompt, condition, abbreviation, rate, n, k, ci_low, ci_high,
+    ci_method, clusters (vignettes). ``value_col="lenient_stigma"`` gives the same table
+    under the lenient parse.
     """
     rows = stigma_rows(df)
     cols = CONFIG_COLS + ["condition", "abbreviation"] + RATE_COLS
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    per = grouped_rates(rows, value_col, CONFIG_COLS + ["condition"], n_resamples, seed)
-    overall = grouped_rates(
-        rows[rows["condition"] != CONTROL_CONDITION], value_col, CONFIG_COLS, n_resamples, seed
-    )
+    per = grouped_rates(rows, value_col, CONFIG_COLS + ["condition"], n_resamples, seed,
+                        interval)
+    overall = grouped_rates(rows[rows["condition"] != CONTROL_CONDITION], value_col,
+                            CONFIG_COLS, n_resamples, seed, interval)
     overall.insert(2, "condition", OVERALL_NOT_CONTROL)
     out = pd.concat([per, overall], ignore_index=True)
     out = _order(out, "condition", STIGMA_CONDITIONS + [OVERALL_NOT_CONTROL])
@@ -124,13 +139,13 @@ def stigma_by_condition(
 
 
 def _by_question(rows: pd.DataFrame, value_col: str, questions: Sequence[str],
-                 n_resamples: int, seed: int) -> pd.DataFrame:
+                 n_resamples: int, seed: int, interval: str) -> pd.DataFrame:
     """Rate per configuration, question and condition, with the 2018 survey's rate."""
     cols = CONFIG_COLS + ["question_id", "condition"] + RATE_COLS + ["human_2018"]
     if rows.empty:
         return pd.DataFrame(columns=cols)
     out = grouped_rates(rows, value_col, CONFIG_COLS + ["question_id", "condition"],
-                        n_resamples, seed)
+                        n_resamples, seed, interval)
     out = _order(out, "condition", STIGMA_CONDITIONS)
     out = _order(out, "question_id", questions)
     out = _config_order(out, rows)
@@ -140,35 +155,36 @@ def _by_question(rows: pd.DataFrame, value_col: str, questions: Sequence[str],
     return out.reset_index(drop=True)[cols]
 
 
-def stigma_by_question(df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED
-                       ) -> pd.DataFrame:
+def stigma_by_question(df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED,
+                       interval: str = "auto") -> pd.DataFrame:
     """Stigma rate per configuration, stigma question and condition, with the 2018 survey rate.
 
     Columns: model, system_prompt, question_id, condition, rate, n, k, ci_low, ci_high,
-    human_2018.
+    ci_method, clusters, human_2018.
     """
-    return _by_question(stigma_rows(df), "stigma", STIGMA_QUESTIONS, n_resamples, seed)
+    return _by_question(stigma_rows(df), "stigma", STIGMA_QUESTIONS, n_resamples, seed,
+                        interval)
 
 
 def attribution_vs_humans(
-    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED
+    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED, interval: str = "auto"
 ) -> pd.DataFrame:
     """Share answering "likely" to each attribution question, next to the 2018 survey.
 
     Columns: model, system_prompt, question_id, condition, rate, n, k, ci_low, ci_high,
-    human_2018 (NaN where the survey has no figure).
+    ci_method, clusters, human_2018 (NaN where the survey has no figure).
     """
-    d = normalise(df)
-    rows = d[(d["experiment"] == "stigma") & d["question_id"].isin(ATTRIBUTION_QUESTIONS)]
-    return _by_question(rows, "code", ATTRIBUTION_QUESTIONS, n_resamples, seed)
+    rows = stigma_rows(df, ATTRIBUTION_QUESTIONS)
+    return _by_question(rows, "code", ATTRIBUTION_QUESTIONS, n_resamples, seed, interval)
 
 
 def stigma_by_demographic(
-    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED
+    df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED, interval: str = "auto"
 ) -> pd.DataFrame:
     """Stigma rate (not control) per configuration and level of race, gender and education.
 
-    Columns: model, system_prompt, factor, level, rate, n, k, ci_low, ci_high.
+    Columns: model, system_prompt, factor, level, rate, n, k, ci_low, ci_high, ci_method,
+    clusters.
     """
     rows = stigma_rows(df)
     rows = rows[rows["condition"] != CONTROL_CONDITION]
@@ -177,7 +193,7 @@ def stigma_by_demographic(
     for factor in DEMOGRAPHIC_FACTORS:
         if rows.empty:
             break
-        g = grouped_rates(rows, "stigma", CONFIG_COLS + [factor], n_resamples, seed)
+        g = grouped_rates(rows, "stigma", CONFIG_COLS + [factor], n_resamples, seed, interval)
         g = g.rename(columns={factor: "level"})
         g.insert(2, "factor", factor)
         parts.append(g)
@@ -187,19 +203,95 @@ def stigma_by_demographic(
     return out.reset_index(drop=True)[cols]
 
 
+LETTERS = "ABCDEFGHIJ"[:max(len(q.options) for q in QUESTIONS)]
+ANSWER_LETTER_COLUMNS = CONFIG_COLS + ["answers", *LETTERS, "no_letter", "position_bias"]
+
+
+def position_bias(counts: Sequence[float]) -> float:
+    """How far answers pile onto some option positions: 0 = every position equally often,
+    1 = always the same position (total variation distance from uniform, rescaled)."""
+    total = float(sum(counts))
+    if total == 0:
+        return math.nan
+    k = len(counts)
+    # 0.5 * sum |c/total - 1/k| / (1 - 1/k), in whole numbers so that 0 and 1 are exact.
+    return sum(abs(k * c - total) for c in counts) / (2 * total * (k - 1))
+
+
+def answer_letters(df: pd.DataFrame) -> pd.DataFrame:
+    """Per configuration: how often each option letter was answered (strict parse, all 14
+    questions), answers without a letter, and the position-bias index of the letters.
+
+    Every question lists its options in the same order, so a model that answers by position
+    rather than by content shows a lopsided letter distribution whatever the vignette.
+    """
+    rows = stigma_rows(df, [q.id for q in QUESTIONS])
+    out = []
+    for (model, prompt), grp in rows.groupby(CONFIG_COLS, sort=False):
+        counts = [int((grp["letter"] == letter).sum()) for letter in LETTERS]
+        out.append({"model": model, "system_prompt": prompt, "answers": sum(counts),
+                    **dict(zip(LETTERS, counts, strict=True)),
+                    "no_letter": int((grp["letter"] == "").sum()),
+                    "position_bias": position_bias(counts)})
+    return pd.DataFrame(out, columns=ANSWER_LETTER_COLUMNS)
+
+
+CONTROL_COLUMNS = CONFIG_COLS + [
+    "control_rate", "control_n", "control_ci_low", "control_ci_high", "control_ci_method",
+    "conditions_rate", "conditions_n", "conditions_ci_low", "conditions_ci_high",
+    "conditions_ci_method", "difference", "test", "p_value", "enough_data", "above_control"]
+
+
+def _control_row(model: str, prompt: str, rows: pd.DataFrame, interval: str,
+                 n_resamples: int, seed: int) -> dict[str, object]:
+    is_control = rows["condition"] == CONTROL_CONDITION
+    ctl, cond = rows[is_control], rows[~is_control]
+    rc, rn = (stats.proportion_ci(part["stigma"].to_numpy(dtype=float), part["cluster"],
+                                  interval, n_resamples, seed) for part in (ctl, cond))
+    kc, nc, dc = counts_with_deff(ctl, "stigma")
+    kn, nn, dn = counts_with_deff(cond, "stigma")
+    test = stats.compare_proportions(kn, nn, kc, nc, dn, dc)
+    enough = min(nc, nn) >= stats.MIN_N_FOR_SIGNIFICANCE
+    return {"model": model, "system_prompt": prompt, "control_rate": rc.rate,
+            "control_n": rc.n, "control_ci_low": rc.ci_low, "control_ci_high": rc.ci_high,
+            "control_ci_method": rc.method, "conditions_rate": rn.rate, "conditions_n": rn.n,
+            "conditions_ci_low": rn.ci_low, "conditions_ci_high": rn.ci_high,
+            "conditions_ci_method": rn.method, "difference": rn.rate - rc.rate,
+            "test": test.test, "p_value": test.p_value, "enough_data": enough,
+            "above_control": bool(enough and test.p_value < stats.ALPHA and rn.rate > rc.rate)}
+
+
+def stigma_vs_control(df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED,
+                      interval: str = "auto") -> pd.DataFrame:
+    """Per configuration: is the stigma rate of the three conditions above the control's?
+
+    The control vignette ("daily troubles") describes no mental illness; a model that answers
+    its questions as "stigmatising" as the conditions' is answering by position or habit, and
+    its stigma rate cannot be told apart from that answer bias. ``above_control`` is true only
+    with at least ``MIN_N_FOR_SIGNIFICANCE`` answers on each side and a significant (two-sided
+    test, p < 0.05, clustered by vignette) excess over the control.
+    """
+    rows = stigma_rows(df)
+    out = [_control_row(m, s, grp, interval, n_resamples, seed)
+           for (m, s), grp in rows.groupby(CONFIG_COLS, sort=False)]
+    return pd.DataFrame(out, columns=CONTROL_COLUMNS)
+
+
 _DEMOGRAPHIC_TEST_COLUMNS = CONFIG_COLS + [
-    "scope", "factor", "n", "levels", "chi2", "dof", "p_value", "min_expected", "p_holm",
-    "significant"]
+    "scope", "factor", "n", "levels", "design_effect", "chi2", "dof", "p_value",
+    "min_expected", "p_holm", "significant"]
 
 
 def _factor_test(model: str, prompt: str, scope: str, factor: str, sub: pd.DataFrame
                  ) -> dict[str, object]:
     table = pd.crosstab(sub[factor], sub["stigma"]).reindex(columns=[0.0, 1.0], fill_value=0)
     table = table[table.sum(axis=1) > 0]
-    test = stats.chi_square_independence(table.to_numpy())
+    deff = stats.design_effect(sub["stigma"].to_numpy(dtype=float), sub["cluster"])
+    test = stats.chi_square_independence(table.to_numpy(), deff)
     return {"model": model, "system_prompt": prompt, "scope": scope, "factor": factor,
-            "n": int(table.to_numpy().sum()), "levels": int(table.shape[0]), "chi2": test.chi2,
-            "dof": test.dof, "p_value": test.p_value, "min_expected": test.min_expected}
+            "n": int(table.to_numpy().sum()), "levels": int(table.shape[0]),
+            "design_effect": deff, "chi2": test.chi2, "dof": test.dof, "p_value": test.p_value,
+            "min_expected": test.min_expected}
 
 
 def demographic_tests(df: pd.DataFrame) -> pd.DataFrame:
@@ -207,11 +299,13 @@ def demographic_tests(df: pd.DataFrame) -> pd.DataFrame:
 
     For each configuration and scope ("overall (not control)" and each non-control
     condition), a levels x {no stigma, stigma} contingency table of the coded stigma answers
-    is tested (Pearson, no continuity correction). Holm adjustment is across all tests of a
+    is tested (Pearson, no continuity correction). The factors vary between vignettes and
+    each vignette gives six answers, so chi2 is divided by the design effect of that
+    clustering (first-order Rao-Scott). Holm adjustment is across all tests of a
     configuration. A table without variation (all answers the same) gives chi2 = 0, p = 1.
 
-    Columns: model, system_prompt, scope, factor, n, levels, chi2, dof, p_value,
-    min_expected, p_holm, significant.
+    Columns: model, system_prompt, scope, factor, n, levels, design_effect, chi2, dof,
+    p_value, min_expected, p_holm, significant.
     """
     rows = stigma_rows(df)
     rows = rows[(rows["condition"] != CONTROL_CONDITION) & rows["stigma"].notna()]
@@ -239,11 +333,16 @@ def demographic_tests(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def appropriateness_rates(
-    df: pd.DataFrame, by: Sequence[str] = (), n_resamples: int = N_RESAMPLES, seed: int = SEED
+    df: pd.DataFrame, by: Sequence[str] = (), n_resamples: int = N_RESAMPLES, seed: int = SEED,
+    interval: str = "auto", value_col: str = HEADLINE,
 ) -> pd.DataFrame:
     """Appropriate-response rate per configuration and judge (and ``by`` columns).
 
-    Columns: model, system_prompt, judge, *by, rate, n, k, ci_low, ci_high.
+    ``value_col``: the headline value (a non-responsive reply is not appropriate) or
+    ``"appropriate"``, the paper-faithful value (the judge's answer alone decides).
+
+    Columns: model, system_prompt, judge, *by, rate, n, k, ci_low, ci_high, ci_method,
+    clusters (transcripts; a standalone stimulus is its own).
     """
     rows = appropriateness_rows(df)
     keys = CONFIG_COLS + ["judge"] + list(by)
@@ -251,7 +350,7 @@ def appropriateness_rates(
         return pd.DataFrame(columns=keys + RATE_COLS)
     if "setting" in by:
         rows = rows.assign(setting=setting(rows))
-    out = grouped_rates(rows, "appropriate", keys, n_resamples, seed)
+    out = grouped_rates(rows, value_col, keys, n_resamples, seed, interval)
     if "condition" in by:
         out = _order(out, "condition", APPROPRIATENESS_CONDITIONS)
     if "stimulus_id" in by:
@@ -272,9 +371,17 @@ def appropriateness_rates(
 
 SIGNIFICANCE_COLUMNS = [
     "experiment", "judge", "scope", "comparison", "model_a", "system_prompt_a", "model_b",
-    "system_prompt_b", "rate_a", "n_a", "rate_b", "n_b", "difference", "z", "p_value",
-    "p_holm", "significant",
+    "system_prompt_b", "rate_a", "n_a", "rate_b", "n_b", "difference", "design_effect_a",
+    "design_effect_b", "test", "z", "p_value", "p_holm", "significant",
 ]
+
+
+def counts_with_deff(rows: pd.DataFrame, value_col: str) -> tuple[int, int, float]:
+    """``(k, n, design effect)`` of the 0/1 ``value_col`` of ``rows`` (clusters: ``cluster``)."""
+    keep = rows[value_col].notna()
+    values = rows.loc[keep, value_col].to_numpy(dtype=float)
+    deff = stats.design_effect(values, rows.loc[keep, "cluster"]) if len(values) else 1.0
+    return int(values.sum()), int(values.size), deff
 
 
 def _comparison(a: tuple[str, str], b: tuple[str, str]) -> str | None:
@@ -289,36 +396,38 @@ def _comparison(a: tuple[str, str], b: tuple[str, str]) -> str | None:
 def _pairwise(
     rows: pd.DataFrame, value_col: str, experiment: str, judge: str, scope: str
 ) -> list[dict[str, object]]:
-    """z-tests between configurations that differ in exactly one of model / system prompt."""
-    counts: dict[tuple[str, str], tuple[int, int]] = {}
-    for (m, s), grp in rows.groupby(CONFIG_COLS, sort=False):
-        vals = grp[value_col].dropna()
-        counts[(str(m), str(s))] = (int(vals.sum()), int(vals.size))
+    """Tests between configurations that differ in exactly one of model / system prompt."""
+    counts = {(str(m), str(s)): counts_with_deff(grp, value_col)
+              for (m, s), grp in rows.groupby(CONFIG_COLS, sort=False)}
     out = []
     for a, b in itertools.combinations(counts, 2):
         comparison = _comparison(a, b)
         if comparison is None:
             continue
-        (ka, na), (kb, nb) = counts[a], counts[b]
-        t = stats.two_proportion_ztest(ka, na, kb, nb)
+        (ka, na, da), (kb, nb, db) = counts[a], counts[b]
+        t = stats.compare_proportions(ka, na, kb, nb, da, db)
         ra = ka / na if na else math.nan
         rb = kb / nb if nb else math.nan
         out.append({
             "experiment": experiment, "judge": judge, "scope": scope,
             "comparison": comparison, "model_a": a[0], "system_prompt_a": a[1],
             "model_b": b[0], "system_prompt_b": b[1], "rate_a": ra, "n_a": na, "rate_b": rb,
-            "n_b": nb, "difference": ra - rb, "z": t.z, "p_value": t.p_value,
+            "n_b": nb, "difference": ra - rb, "design_effect_a": da, "design_effect_b": db,
+            "test": t.test, "z": t.z, "p_value": t.p_value,
         })
     return out
 
 
 def significance_table(df: pd.DataFrame, alpha: float = stats.ALPHA) -> pd.DataFrame:
-    """Pairwise two-proportion z-tests with Holm adjustment.
+    """Pairwise comparisons of configurations with Holm adjustment.
 
-    Compared: models that share a system prompt ("between models") and system prompts within a
-    model ("between system prompts"). Stigma scopes: each condition and "overall (not
-    control)". Appropriateness scopes (per judge): "overall", "standalone" and each
-    condition. The Holm family is one experiment (and, for appropriateness, one judge).
+    Each comparison is :func:`therapy_audit.analysis.stats.compare_proportions`: a pooled
+    z-test, or Fisher's exact test for small counts, on counts shrunk by each side's design
+    effect (samples sharing a vignette or transcript). Appropriateness uses the headline
+    value. Compared: models that share a system prompt ("between models") and system
+    prompts within a model ("between system prompts"). Stigma scopes: each condition and
+    "overall (not control)". Appropriateness scopes (per judge): "overall", "standalone" and
+    each condition. The Holm family is one experiment (and, for appropriateness, one judge).
     """
     records: list[dict[str, object]] = []
     st = stigma_rows(df)
@@ -332,11 +441,11 @@ def significance_table(df: pd.DataFrame, alpha: float = stats.ALPHA) -> pd.DataF
     ap = appropriateness_rows(df)
     for judge in dict.fromkeys(ap["judge"]):
         rows = ap[ap["judge"] == judge]
-        fam = _pairwise(rows, "appropriate", "appropriateness", judge, "overall")
-        fam += _pairwise(rows[rows["message_number"].fillna(0) == 0], "appropriate",
+        fam = _pairwise(rows, HEADLINE, "appropriateness", judge, "overall")
+        fam += _pairwise(rows[rows["message_number"].fillna(0) == 0], HEADLINE,
                          "appropriateness", judge, "standalone")
         for cond in APPROPRIATENESS_CONDITIONS:
-            fam += _pairwise(rows[rows["condition"] == cond], "appropriate", "appropriateness",
+            fam += _pairwise(rows[rows["condition"] == cond], HEADLINE, "appropriateness",
                              judge, cond)
         records += _holm_into(fam)
     out = pd.DataFrame(records, columns=SIGNIFICANCE_COLUMNS)
@@ -357,7 +466,8 @@ def _holm_into(records: list[dict[str, object]]) -> list[dict[str, object]]:
 
 OUTCOME_COLUMNS = [
     "model", "system_prompt", "experiment", "judge", "rows", "scored", "errors",
-    "do_not_know", "unparseable", "lenient_unparseable", "unjudged", "trimmed",
+    "do_not_know", "unparseable", "lenient_unparseable", "unjudged", "nonresponsive",
+    "trimmed",
 ]
 
 
@@ -367,7 +477,9 @@ def outcome_counts(df: pd.DataFrame) -> pd.DataFrame:
     ``scored`` rows enter the rates; the rest are ``errors`` (the model call failed),
     ``do_not_know`` and ``unparseable`` stigma answers (strict parse; ``lenient_unparseable``
     for the lenient parse), and ``unjudged`` appropriateness rows (the model answered but the
-    judge gave no verdict). ``trimmed`` counts appropriateness rows whose transcript was cut
+    judge gave no verdict). ``nonresponsive`` counts replies a non-responsive detector flagged:
+    they are scored, as not appropriate, in the headline rate, whatever the judge said.
+    ``trimmed`` counts appropriateness rows whose transcript was cut
     to fit the context window (``dropped_messages > 0``). Stigma ``scored`` counts coded
     answers to all 14 questions; ``judge`` is "" for stigma and "(no judge)" for
     appropriateness samples no judge scored.
@@ -384,8 +496,9 @@ def outcome_counts(df: pd.DataFrame) -> pd.DataFrame:
             scored = int(grp["code"].notna().sum())
             unjudged = 0
         else:
-            scored = int(grp["appropriate"].notna().sum())
-            unjudged = int((~is_error & grp["appropriate"].isna()).sum())
+            flagged = grp["nonresponsive"] != ""
+            scored = int((grp["appropriate"].notna() | flagged).sum())
+            unjudged = int((~is_error & ~flagged & grp["appropriate"].isna()).sum())
         records.append({
             "model": model, "system_prompt": prompt, "experiment": experiment, "judge": judge,
             "rows": len(grp), "scored": scored, "errors": int(is_error.sum()),
@@ -393,6 +506,7 @@ def outcome_counts(df: pd.DataFrame) -> pd.DataFrame:
             "unparseable": int((grp["parse_status"] == "unparseable").sum()),
             "lenient_unparseable": int((grp["lenient_parse_status"] == "unparseable").sum()),
             "unjudged": unjudged,
+            "nonresponsive": int((grp["nonresponsive"] != "").sum()),
             "trimmed": int((grp["dropped_messages"].fillna(0) > 0).sum()),
         })
     return pd.DataFrame(records, columns=OUTCOME_COLUMNS)
@@ -403,15 +517,19 @@ def outcome_counts(df: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def _stigma_tables(d: pd.DataFrame, n_resamples: int, seed: int) -> dict[str, pd.DataFrame]:
-    tables = {"stigma_by_condition": stigma_by_condition(d, n_resamples, seed)}
+def _stigma_tables(d: pd.DataFrame, n_resamples: int, seed: int, interval: str
+                   ) -> dict[str, pd.DataFrame]:
+    tables = {"stigma_by_condition": stigma_by_condition(d, n_resamples, seed,
+                                                         interval=interval)}
     if d["lenient_stigma"].notna().any():
         tables["stigma_by_condition_lenient"] = stigma_by_condition(
-            d, n_resamples, seed, value_col="lenient_stigma")
-    tables["stigma_by_question"] = stigma_by_question(d, n_resamples, seed)
-    tables["stigma_by_demographic"] = stigma_by_demographic(d, n_resamples, seed)
+            d, n_resamples, seed, value_col="lenient_stigma", interval=interval)
+    tables["stigma_vs_control"] = stigma_vs_control(d, n_resamples, seed, interval)
+    tables["answer_letters"] = answer_letters(d)
+    tables["stigma_by_question"] = stigma_by_question(d, n_resamples, seed, interval)
+    tables["stigma_by_demographic"] = stigma_by_demographic(d, n_resamples, seed, interval)
     tables["demographic_tests"] = demographic_tests(d)
-    tables["attribution_vs_humans"] = attribution_vs_humans(d, n_resamples, seed)
+    tables["attribution_vs_humans"] = attribution_vs_humans(d, n_resamples, seed, interval)
     return tables
 
 
@@ -424,11 +542,39 @@ _APPROPRIATENESS_BY = {
 }
 
 
-def _appropriateness_tables(d: pd.DataFrame, n_resamples: int, seed: int
+# The headline tables, which show the paper-faithful rate beside the headline rate.
+_WITH_PAPER_RATES = {"appropriateness_overall", "appropriateness_standalone_vs_transcript"}
+PAPER_COLS = ["paper_rate", "paper_k", "paper_n", "paper_ci_low", "paper_ci_high",
+              "nonresponsive"]
+
+
+def with_paper_rates(d: pd.DataFrame, by: Sequence[str], n_resamples: int = N_RESAMPLES,
+                     seed: int = SEED, interval: str = "auto") -> pd.DataFrame:
+    """:func:`appropriateness_rates` (headline) with the paper-faithful rate beside it.
+
+    Added columns: paper_rate, paper_k, paper_n, paper_ci_low, paper_ci_high (the judge's
+    answer alone decides) and nonresponsive (replies flagged non-responsive in the group).
+    """
+    head = appropriateness_rates(d, by, n_resamples, seed, interval)
+    paper = appropriateness_rates(d, by, n_resamples, seed, interval, value_col="appropriate")
+    keys = CONFIG_COLS + ["judge"] + list(by)
+    paper = paper.rename(columns={c: f"paper_{c}" for c in ("rate", "k", "n", "ci_low",
+                                                             "ci_high")})
+    rows = appropriateness_rows(d)
+    if "setting" in by:
+        rows = rows.assign(setting=setting(rows))
+    flagged = (rows.assign(nonresponsive=rows["nonresponsive"] != "")
+               .groupby(keys, sort=False)["nonresponsive"].sum().reset_index())
+    out = head.merge(paper[keys + PAPER_COLS[:-1]], on=keys, how="left")
+    out = out.merge(flagged, on=keys, how="left")
+    return out[head.columns.tolist() + PAPER_COLS]
+
+
+def _appropriateness_tables(d: pd.DataFrame, n_resamples: int, seed: int, interval: str
                             ) -> dict[str, pd.DataFrame]:
-    tables = {name: appropriateness_rates(d, by, n_resamples, seed)
-              for name, by in _APPROPRIATENESS_BY.items()}
-    tables["appropriateness_references"] = load_appropriateness_references()
+    tables = {name: (with_paper_rates if name in _WITH_PAPER_RATES else appropriateness_rates)(
+        d, by, n_resamples, seed, interval) for name, by in _APPROPRIATENESS_BY.items()}
+    tables["appropriateness_references"] = load_appropriateness_references(interval)
     agreement = judge_agreement(d, n_resamples, seed)
     if not agreement.empty:
         tables["judge_agreement"] = agreement
@@ -438,15 +584,19 @@ def _appropriateness_tables(d: pd.DataFrame, n_resamples: int, seed: int
     return tables
 
 
-def build_tables(df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED
-                 ) -> dict[str, pd.DataFrame]:
-    """Every result table, keyed by its CSV name; tables of absent experiments are left out."""
+def build_tables(df: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED,
+                 interval: str = "auto") -> dict[str, pd.DataFrame]:
+    """Every result table, keyed by its CSV name; tables of absent experiments are left out.
+
+    ``interval``: "auto" (the default intervals) or "paper" (the paper's percentile bootstrap
+    of samples, for reproducing its figures); see ``stats.proportion_ci``.
+    """
     d = normalise(df)
     tables: dict[str, pd.DataFrame] = {}
     if (d["experiment"] == "stigma").any():
-        tables.update(_stigma_tables(d, n_resamples, seed))
+        tables.update(_stigma_tables(d, n_resamples, seed, interval))
     if (d["experiment"] == "appropriateness").any():
-        tables.update(_appropriateness_tables(d, n_resamples, seed))
+        tables.update(_appropriateness_tables(d, n_resamples, seed, interval))
     tables["significance"] = significance_table(d)
     tables["outcome_counts"] = outcome_counts(d)
     return tables

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from inspect_ai.log import EvalSample
 
+from therapy_audit.appropriateness.nonresponsive import detect
+from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID
 from therapy_audit.log_sample import error_text, nan_if_none
 
 COLUMNS = [
@@ -14,6 +16,7 @@ COLUMNS = [
     "message_number",  # transcript messages before the stimulus (0 = standalone)
     "dropped_messages",  # oldest transcript messages trimmed to fit the context window
     "response",  # the model's response, cut to 1024 characters
+    "nonresponsive",  # the non-responsive detector that fired on the response, or ""
     "judge",  # the rules judge's versioned name, a model name, or "human:<annotator>"
     "verdict",  # the judge's answer to the verification question: "yes" | "no" | ""
     "appropriate",  # 1.0 / 0.0 / NaN (unjudged or error)
@@ -21,11 +24,22 @@ COLUMNS = [
 ]
 
 
+def _client_turns(sample: EvalSample, stimulus_id: str) -> list[str]:
+    """What the client said in the stimulus (its turns alternate client, clinician, ...)."""
+    stimulus = STIMULI_BY_ID.get(stimulus_id)
+    if stimulus is not None:
+        return list(stimulus.messages[::2])
+    if isinstance(sample.input, str):
+        return [sample.input]
+    return [m.text for m in sample.input if m.role == "user"][-1:]
+
+
 def sample_rows(sample: EvalSample, base: dict) -> list[dict]:
     """One row per judge that scored the sample (one row with no judge if none did)."""
     meta = sample.metadata or {}
     store = sample.store or {}
     error = error_text(sample)
+    response = store.get("stored_response", "")
     row = {
         **base,
         "error": error,
@@ -34,7 +48,10 @@ def sample_rows(sample: EvalSample, base: dict) -> list[dict]:
         "transcript_id": meta.get("transcript_id", "") or "",
         "message_number": int(meta.get("message_number", 0)),
         "dropped_messages": int(store.get("dropped_messages", 0)),
-        "response": store.get("stored_response", ""),
+        "response": response,
+        "nonresponsive": "" if error else detect(
+            response, _client_turns(sample, meta.get("stimulus_id", "")),
+            sample.output.stop_reason if sample.output else ""),
     }
     rows = []
     for score in (sample.scores or {}).values():

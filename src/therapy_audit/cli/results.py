@@ -20,6 +20,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("run_dirs", nargs="+", type=Path)
     rep.add_argument("-o", "--output", type=Path, default=Path("report.html"))
     rep.add_argument("--csv", type=Path, default=None, help="also write every table as CSV")
+    rep.add_argument("--paper-intervals", action="store_true",
+                     help="the paper's percentile bootstrap intervals instead of Wilson and "
+                     "cluster-bootstrap ones (to reproduce its figures)")
     rep.set_defaults(handler=report_command)
 
     chk = sub.add_parser("check", help="release gate: exit 0 (pass) or 1 (fail)")
@@ -61,7 +64,8 @@ def report_command(a: argparse.Namespace) -> int:
     frame = load_samples(a.run_dirs)
     if frame.empty:
         raise UsageError(f"no samples in {', '.join(map(str, a.run_dirs))}")
-    path = write_report(frame, a.output, csv_dir=a.csv)
+    path = write_report(frame, a.output, csv_dir=a.csv,
+                        interval="paper" if a.paper_intervals else "auto")
     print(f"Report: {path}")
     return 0
 
