@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -66,3 +67,35 @@ def test_judge_agreement_pairs_judges_on_the_same_samples():
     assert vs_human["n"] == len(rules) - 1 and vs_human["n_unlabelled"] == 1
     assert vs_human["raw_agreement"] == pytest.approx((len(rules) - 11) / (len(rules) - 1))
     assert judge_agreement(rules).empty
+
+
+def test_agreement_table_of_empty_string_columns_does_not_crash():
+    """pandas 3 string columns: nothing to compare must give an empty comparison, not a crash
+    (``StringArray & StringArray`` raised TypeError)."""
+    empty = pd.array([], dtype="string")
+    df = pd.DataFrame({"g": empty, "judge": empty, "reference": empty})
+    table = agreement_table(df, "g", n_resamples=10)
+    assert list(table["group"]) == ["ALL"]
+    assert table.iloc[0]["n"] == 0 and table.iloc[0]["n_unlabelled"] == 0
+
+
+def test_importing_responses_without_paper_labels_does_not_crash(tmp_path):
+    """A human-labelled responses file carries no gpt-4o label: the import still scores it."""
+    from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID
+    from therapy_audit.sources.paper_responses import import_responses
+    from therapy_audit.table import load_samples
+
+    rows = []
+    for i, stimulus in enumerate(["bridge", "dead"]):
+        s = STIMULI_BY_ID[stimulus]
+        rows.append({"key": f"{i}_{stimulus}_0", "condition": s.condition,
+                     "interjection": s.messages[-1], "verification_prompt": s.question,
+                     "verification_correct": s.appropriate, "message_number": 0,
+                     "model_response": "I'm sorry you're going through this. Can we talk?",
+                     "human_classification": s.appropriate})
+    path = tmp_path / "therapists_context-false_steelman-false.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    text = import_responses([path], tmp_path / "run", ["rules"])
+    assert "ALL" in text
+    frame = load_samples([tmp_path / "run"])
+    assert set(frame["stimulus_id"]) == {"bridge", "dead"}

@@ -20,7 +20,7 @@ ALLOWED = {
     "annotators": {"stats", "samples"},
     "tables": {"stats", "samples", "baselines", "agreement", "annotators"},
     "findings": {"stats", "samples", "baselines", "agreement", "tables"},
-    "figures": {"stats", "samples", "baselines", "tables"},
+    "figures": {"stats", "samples", "baselines", "tables", "findings"},
     "report": {"stats", "samples", "baselines", "agreement", "tables", "findings", "figures"},
     "gate": {"stats", "samples", "tables"},
     "summary": {"stats", "samples", "agreement", "tables", "findings"},

@@ -86,7 +86,11 @@ def agreement_table(
     def valid(value: object) -> bool:
         return not stats.is_missing(value) and value in allowed
 
-    ok = df[judge_col].map(valid) & df[reference_col].map(valid)
+    # A plain bool Series: mapping a pandas-3 string column gives a StringArray, and two of
+    # those cannot be combined with ``&`` (an empty comparison crashed).
+    ok = pd.Series([valid(j) and valid(r) for j, r in
+                    zip(df[judge_col], df[reference_col], strict=True)],
+                   index=df.index, dtype=bool)
     parts = [(name, part) for name, part in df.groupby(group_col, sort=True, dropna=False)]
     parts.append((overall_label, df))
     rows = []
@@ -152,15 +156,16 @@ def judge_agreement(df: pd.DataFrame, n_resamples: int = stats.N_RESAMPLES,
     """Agreement between every pair of judges that scored the same samples.
 
     Samples are matched on (model, system_prompt, sample_id); the labels compared are the
-    appropriateness calls ("yes" = appropriate, "no"; no call = unlabelled, counted). A human
-    judge (``"human:<annotator>"``) is the reference where there is one; otherwise the judge
-    seen first. Per configuration and overall ("ALL").
+    appropriateness calls ("yes" = appropriate, "no"; no call = unlabelled, counted). Of two
+    judges, the reference is a human annotator (``"human:<annotator>"``) where there is one,
+    else the paper's recorded labels (``"paper:..."``), else the judge seen first. Per
+    configuration and overall ("ALL").
 
     Columns: judge, reference, group, n, n_unlabelled, raw_agreement, kappa, ci_low, ci_high,
     n_undefined_resamples, tp, fp, fn, tn ("yes" is the positive class).
     """
     ap = appropriateness_rows(df)
-    judges = sorted(dict.fromkeys(ap["judge"]), key=lambda j: not is_human(j))
+    judges = sorted(dict.fromkeys(ap["judge"]), key=_reference_rank)
     parts = []
     for ref, other in itertools.combinations(judges, 2):
         t = reference_agreement(ap, other, ref, n_resamples=n_resamples, seed=seed)
@@ -173,6 +178,11 @@ def judge_agreement(df: pd.DataFrame, n_resamples: int = stats.N_RESAMPLES,
     if not parts:
         return pd.DataFrame()
     return pd.concat(parts, ignore_index=True)
+
+
+def _reference_rank(judge: str) -> int:
+    """Human annotators first, then the paper's labels, then every other judge."""
+    return 0 if is_human(judge) else 1 if is_reference_judge(judge) else 2
 
 
 def is_reference_judge(judge: str) -> bool:

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from therapy_audit.analysis.baselines import human_therapist_rate, human_therapists
+from therapy_audit.analysis.findings import judge_text
 from therapy_audit.analysis.samples import config_label
 from therapy_audit.analysis.stats import CLUSTER_BOOTSTRAP, pct
 from therapy_audit.analysis.tables import OVERALL_NOT_CONTROL
@@ -378,7 +379,9 @@ def appropriateness_figure(
         "(10 stimuli each) from Moore et al. 2025 — those reference points are standalone and "
         "were judged by humans, not by this judge. Dashed line: human therapists "
         f"({pct(k / n, 2)}); their intervals are {references['ci_method'].iloc[0]}. Right: "
-        "by condition over all prompts."
+        "by condition over all prompts." + (" How far to trust the judge: " + "; ".join(
+            f"{r.label}: {judge_text(r)}" for r in ov.itertuples(index=False)) + "."
+            if "reference" in ov.columns else "")
     )
     slug = "".join(ch if ch.isalnum() else "-" for ch in judge)[:40]
     return RenderedFigure(f"appropriateness_{slug}", to_data_uri(fig), alt, caption)

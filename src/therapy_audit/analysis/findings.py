@@ -12,6 +12,8 @@ validation in the run) open the summary.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from therapy_audit.analysis import stats
@@ -19,7 +21,7 @@ from therapy_audit.analysis.agreement import is_reference_judge
 from therapy_audit.analysis.baselines import human_stigma_not_control, human_therapists
 from therapy_audit.analysis.samples import config_label
 from therapy_audit.analysis.stats import pct
-from therapy_audit.analysis.tables import OVERALL_NOT_CONTROL
+from therapy_audit.analysis.tables import IS_REFERENCE, OVERALL_NOT_CONTROL
 from therapy_audit.models.local import EMBEDDED_MODELS
 
 LOCAL_PREFIX = "local/"
@@ -44,6 +46,42 @@ def row_rate(r: pd.Series | object) -> str:
 # --------------------------------------------------------------------------------------------
 # Caveats
 # --------------------------------------------------------------------------------------------
+
+
+def decided_text(decided: int, responses: int) -> str:
+    """``"decided 340 of 350 verdicts (97.1%)"``."""
+    share = decided / responses if responses else math.nan
+    return f"decided {decided} of {responses} verdicts ({pct(share)})"
+
+
+def trust_text(reference: str, kappa: float, low: float, high: float, n: int) -> str:
+    """How far to trust a judge: its agreement with a reference, or why there is none."""
+    if reference == IS_REFERENCE:
+        return "a reference (human or paper labels), not checked against another"
+    if not reference:
+        return "no reference in this run to check it against"
+    return f"agreement with {reference}: Cohen's kappa {stats.coef_ci(kappa, low, high)}, n={n}"
+
+
+def trust_cell(r: pd.Series) -> str:
+    """The short table form of :func:`trust_text`: ``"κ 0.97 (0.95–0.98) vs paper:…, n=350"``."""
+    if r["reference"] == IS_REFERENCE:
+        return "is a reference"
+    if not r["reference"] or stats.isnan(r["kappa_n"]):
+        return "no reference in this run"
+    return (f"κ {stats.coef_ci(r['kappa'], r['kappa_ci_low'], r['kappa_ci_high'])} vs "
+            f"{r['reference']}, n={int(r['kappa_n'])}")
+
+
+def judge_text(r: pd.Series | object) -> str:
+    """:func:`decided_text`, and :func:`trust_text` where the judge has a reference, of a row
+    with DECIDED and TRUST columns (a missing reference gets :func:`unvalidated_note`)."""
+    get = (lambda c: r[c]) if isinstance(r, pd.Series) else (lambda c: getattr(r, c))
+    text = decided_text(int(get("decided")), int(get("responses")))
+    if get("reference"):
+        text += "; " + trust_text(get("reference"), get("kappa"), get("kappa_ci_low"),
+                                  get("kappa_ci_high"), int(get("kappa_n")))
+    return text
 
 
 def unvalidated_note(judge: str, validated: set[str]) -> str:
@@ -175,9 +213,10 @@ def appropriateness_findings(tables: dict[str, pd.DataFrame], validated: set[str
     lines = []
     for r in overall.itertuples(index=False):
         label = config_label(r.model, r.system_prompt)
-        line = (f"Appropriateness — {label}, judge {r.judge}: {row_rate(r)} of responses "
-                f"appropriate over all prompts, counting {int(r.nonresponsive)} non-responsive "
-                f"replies as not appropriate (the judge's answers alone: {pct(r.paper_rate)})")
+        line = (f"Appropriateness — {label}, judge {r.judge} ({judge_text(r)}): {row_rate(r)} "
+                f"of responses appropriate over all prompts, counting {int(r.nonresponsive)} "
+                "non-responsive replies as not appropriate (the judge's answers alone: "
+                f"{pct(r.paper_rate)})")
         st = setting[(setting["model"] == r.model) & (setting["system_prompt"] == r.system_prompt)
                      & (setting["judge"] == r.judge) & (setting["setting"] == "standalone")]
         if len(st) and st["n"].iloc[0] > 0:

@@ -296,11 +296,33 @@ def _answer_bias(tables: dict[str, pd.DataFrame]) -> str:
             "position."))
 
 
+_TRUST = [
+    ("Decided", lambda r: f"{int(r['decided'])}/{int(r['responses'])} "
+                          f"({pct(r['decided'] / r['responses'] if r['responses'] else None, 0)})",
+     "num"),
+    ("Judge against a reference (Cohen's κ, 95% CI)", findings.trust_cell, "text"),
+]
 _PAPER_RATE = [
     ("Paper-faithful rate (95% CI)", lambda r: rate_ci(r["paper_rate"], r["paper_ci_low"],
                                                        r["paper_ci_high"]), "num"),
     _num("nonresponsive", "Non-responsive"),
 ]
+
+
+def _judges_table(tables: dict[str, pd.DataFrame]) -> str:
+    """How far to trust each judge: decided share, who decided, agreement with a reference."""
+    return ("<h3 id=\"judges\">How far to trust each judge</h3>"
+            + _p("Every appropriateness rate below is one judge's. A judge's verdicts count only "
+                 "where it decided (yes or no); “unsure” and missing verdicts are undecided "
+                 "and left out of the paper-faithful rate. Agreement is Cohen's kappa with a "
+                 "reference on the same samples — human annotators where the run has them, "
+                 "else the paper's recorded labels — with a 95% bootstrap interval.")
+            + html_table(tables["judges"], [
+                *_CONFIG, _JUDGE, _num("responses", "Responses"),
+                ("Decided", lambda r: findings.decided_text(int(r["decided"]),
+                                                            int(r["responses"])), "text"),
+                _col("decided_by", "Decided by", "text"),
+                ("Against a reference (Cohen's κ, 95% CI)", findings.trust_cell, "text")]))
 
 
 def _judge_notes(tables: dict[str, pd.DataFrame], validated: set[str]) -> list[str]:
@@ -322,22 +344,23 @@ def _appropriateness_section(tables: dict[str, pd.DataFrame], rendered: dict[str
               "beside it. Reference points (human therapists, commercial therapy bots) are "
               "standalone and human-judged.")]
     out += [f"<p class=\"warn\">{esc(note)}</p>" for note in _judge_notes(tables, validated)]
+    out.append(_judges_table(tables))
     out += [_figure(f) for f in rendered.get("appropriateness", [])]
     out.append(html_table(tables["appropriateness_overall"], [*_CONFIG, _JUDGE, *_RATE,
-                                                              *_PAPER_RATE],
+                                                              *_PAPER_RATE, *_TRUST],
                           "Appropriate responses over all prompts"))
     out.append(html_table(tables["appropriateness_standalone_vs_transcript"],
-                          [*_CONFIG, _JUDGE, _col("setting", "Setting"), *_RATE, *_PAPER_RATE],
-                          "Standalone (message 0) against within a transcript"))
+                          [*_CONFIG, _JUDGE, _col("setting", "Setting"), *_RATE, *_PAPER_RATE,
+                           *_TRUST], "Standalone (message 0) against within a transcript"))
     out.append(html_table(tables["appropriateness_by_condition"],
-                          [*_CONFIG, _JUDGE, _col("condition", "Condition"), *_RATE],
+                          [*_CONFIG, _JUDGE, _col("condition", "Condition"), *_RATE, *_TRUST],
                           "By condition"))
     out.append(_details("By stimulus (table)", html_table(
         tables["appropriateness_by_stimulus"],
-        [*_CONFIG, _JUDGE, _col("stimulus_id", "Stimulus"), *_RATE])))
+        [*_CONFIG, _JUDGE, _col("stimulus_id", "Stimulus"), *_RATE, *_TRUST])))
     out.append(_details("By number of preceding transcript messages (table)", html_table(
         tables["appropriateness_by_message_number"],
-        [*_CONFIG, _JUDGE, _num("message_number", "Messages before"), *_RATE])))
+        [*_CONFIG, _JUDGE, _num("message_number", "Messages before"), *_RATE, *_TRUST])))
     ref = tables["appropriateness_references"]
     out.append(html_table(ref, [
         _col("name", "Reference"), _col("kind", "Kind"), _num("appropriate", "Appropriate"),

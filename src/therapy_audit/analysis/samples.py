@@ -57,6 +57,11 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
     for col in ALL_COLUMNS:
         if col not in NUMERIC_COLUMNS:
             out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+    # Which judge decided each verdict (a cascade's first or later judge); a table without
+    # the column, or a row without a value, was decided by its judge.
+    decided_by = (out["decided_by"].astype(object).where(out["decided_by"].notna(), "")
+                  .astype(str) if "decided_by" in out.columns else out["judge"])
+    out["decided_by"] = decided_by.where(decided_by != "", out["judge"])
     return out
 
 
@@ -98,6 +103,16 @@ def appropriateness_rows(df: pd.DataFrame) -> pd.DataFrame:
     rows = d[(d["experiment"] == "appropriateness") & (d["judge"] != "")]
     return rows.assign(**{HEADLINE: rows["appropriate"].where(rows["nonresponsive"] == "", 0.0)},
                        cluster=cluster_ids(rows))
+
+
+def decided(rows: pd.DataFrame) -> pd.Series:
+    """Rows whose judge decided: a yes/no verdict, so ``appropriate`` is 1 or 0."""
+    return rows["appropriate"].notna()
+
+
+def responses(rows: pd.DataFrame) -> pd.Series:
+    """Rows with a response for the judge to judge (the model call did not fail)."""
+    return rows["error"] == ""
 
 
 def setting(rows: pd.DataFrame) -> pd.Series:

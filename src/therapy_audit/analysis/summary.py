@@ -53,14 +53,14 @@ def _stigma_block(d: pd.DataFrame, t: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def _appropriateness_block(d: pd.DataFrame, validated: set[str]) -> list[str]:
-    overall = tables.with_paper_rates(d, ())
+    overall = tables.with_trust(tables.with_paper_rates(d, ()), tables.judge_trust(d))
     setting = tables.appropriateness_rates(d, ("setting",))
     by_condition = tables.appropriateness_rates(d, ("condition",))
     lines = []
     for r in overall.itertuples(index=False):
         jrows = d[d["judge"] == r.judge]
-        lines.append(f"Appropriate responses, judge {r.judge} (non-responsive replies count "
-                     "as not appropriate):")
+        lines.append(f"Appropriate responses, judge {r.judge} ({findings.judge_text(r)}); "
+                     "non-responsive replies count as not appropriate:")
         lines.append(f"  {'overall':<24} {findings.row_rate(r)}; judge's answers alone "
                      f"{pct(r.paper_rate)}")
         part = setting[setting["judge"] == r.judge]

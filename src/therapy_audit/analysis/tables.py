@@ -33,15 +33,18 @@ from pathlib import Path
 import pandas as pd
 
 from therapy_audit.analysis import stats
-from therapy_audit.analysis.agreement import judge_agreement
+from therapy_audit.analysis.agreement import is_reference_judge, judge_agreement
 from therapy_audit.analysis.annotators import annotator_agreement
 from therapy_audit.analysis.baselines import human_2018_rates, load_appropriateness_references
 from therapy_audit.analysis.samples import (
     CONFIG_COLS,
     HEADLINE,
     appropriateness_rows,
+    config_label,
     configurations,
+    decided,
     normalise,
+    responses,
     setting,
     stigma_rows,
 )
@@ -50,10 +53,12 @@ from therapy_audit.appropriateness.stimuli import STIMULUS_IDS
 from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS, CONTROL_CONDITION
 from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
 from therapy_audit.stigma.questions import ATTRIBUTION_QUESTIONS, QUESTIONS, STIGMA_QUESTIONS
+from therapy_audit.vocab import is_human
 
 OVERALL_NOT_CONTROL = "overall (not control)"
 DEMOGRAPHIC_FACTORS = ["race", "gender", "education"]
 RATE_COLS = ["rate", "n", "k", "ci_low", "ci_high", "ci_method", "clusters"]
+DECIDED_COLS = ["responses", "decided"]
 N_RESAMPLES, SEED = stats.N_RESAMPLES, stats.SEED
 
 # --------------------------------------------------------------------------------------------
@@ -342,15 +347,19 @@ def appropriateness_rates(
     ``"appropriate"``, the paper-faithful value (the judge's answer alone decides).
 
     Columns: model, system_prompt, judge, *by, rate, n, k, ci_low, ci_high, ci_method,
-    clusters (transcripts; a standalone stimulus is its own).
+    clusters (transcripts; a standalone stimulus is its own), responses (rows with a response
+    to judge), decided (of those, rows with a yes/no verdict of the judge).
     """
     rows = appropriateness_rows(df)
     keys = CONFIG_COLS + ["judge"] + list(by)
     if rows.empty:
-        return pd.DataFrame(columns=keys + RATE_COLS)
+        return pd.DataFrame(columns=keys + RATE_COLS + DECIDED_COLS)
     if "setting" in by:
         rows = rows.assign(setting=setting(rows))
     out = grouped_rates(rows, value_col, keys, n_resamples, seed, interval)
+    counts = (rows.assign(responses=responses(rows), decided=responses(rows) & decided(rows))
+              .groupby(keys, sort=False, dropna=False)[DECIDED_COLS].sum().reset_index())
+    out = out.merge(counts, on=keys, how="left")
     if "condition" in by:
         out = _order(out, "condition", APPROPRIATENESS_CONDITIONS)
     if "stimulus_id" in by:
@@ -363,6 +372,76 @@ def appropriateness_rates(
     out = _order(out, "judge", judges)
     out = _config_order(out, rows)
     return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# How far to trust each judge
+# --------------------------------------------------------------------------------------------
+
+TRUST_COLS = ["reference", "kappa", "kappa_ci_low", "kappa_ci_high", "kappa_n"]
+IS_REFERENCE = "(is a reference)"
+JUDGE_COLUMNS = CONFIG_COLS + ["judge", "responses", "decided", "undecided", "decided_by",
+                               *TRUST_COLS]
+
+
+def _best_reference(agreement: pd.DataFrame, judge: str, group: str) -> dict[str, object]:
+    """The judge's agreement with a reference in ``group`` (a human first, then the paper).
+
+    The paper's labels are checked against human annotators where the run has them, and are
+    themselves the reference otherwise; annotators are always the reference.
+    """
+    none = {"reference": "", "kappa": math.nan, "kappa_ci_low": math.nan,
+            "kappa_ci_high": math.nan, "kappa_n": 0}
+    rows = agreement[(agreement["judge"] == judge) & (agreement["group"] == group)
+                     & agreement["reference"].map(is_reference_judge).astype(bool)
+                     & (agreement["n"] > 0)] if not agreement.empty else agreement
+    if is_human(judge) or (rows.empty and is_reference_judge(judge)):
+        return {**none, "reference": IS_REFERENCE}
+    if rows.empty:
+        return none
+    r = rows.iloc[0]
+    return {"reference": r["reference"], "kappa": r["kappa"], "kappa_ci_low": r["ci_low"],
+            "kappa_ci_high": r["ci_high"], "kappa_n": int(r["n"])}
+
+
+def _decided_by(rows: pd.DataFrame) -> str:
+    """``"rules-v2 80%, openai/gpt-4o 15%"``: who decided the verdicts (cascades)."""
+    total = len(rows)
+    shares = rows.loc[decided(rows), "decided_by"].value_counts(sort=False)
+    return ", ".join(f"{who} {stats.pct(count / total, 0)}"
+                     for who, count in shares.items()) or "nobody"
+
+
+def judge_trust(df: pd.DataFrame, agreement: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per configuration and judge: how many verdicts it decided and how well it agrees with a
+    reference (human annotators, else the paper's labels) on the samples both scored.
+
+    ``agreement`` is :func:`therapy_audit.analysis.agreement.judge_agreement` (computed when
+    not given). A reference judge gets ``reference == "(is a reference)"``; a judge with no
+    reference in the run an empty ``reference`` and NaN kappa. ``decided_by`` breaks the
+    decided verdicts down by the judge that decided them (a cascade's stages); ``undecided``
+    counts responses with neither verdict (``"unsure"`` or none).
+    """
+    rows = appropriateness_rows(df)
+    agreement = judge_agreement(df) if agreement is None else agreement
+    out = []
+    for (model, prompt, judge), grp in rows.groupby(CONFIG_COLS + ["judge"], sort=False):
+        answered = grp[responses(grp)]
+        n_decided = int(decided(answered).sum())
+        out.append({"model": model, "system_prompt": prompt, "judge": judge,
+                    "responses": len(answered), "decided": n_decided,
+                    "undecided": len(answered) - n_decided,
+                    "decided_by": _decided_by(answered) if len(answered) else "",
+                    **_best_reference(agreement, judge, config_label(model, prompt))})
+    return pd.DataFrame(out, columns=JUDGE_COLUMNS)
+
+
+def with_trust(table: pd.DataFrame, trust: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (rates with model, system_prompt, judge) with its judges' TRUST_COLS."""
+    if table.empty:
+        return table.assign(**{c: pd.Series(dtype=object) for c in TRUST_COLS})
+    return table.merge(trust[CONFIG_COLS + ["judge", *TRUST_COLS]],
+                       on=CONFIG_COLS + ["judge"], how="left")
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,10 +651,14 @@ def with_paper_rates(d: pd.DataFrame, by: Sequence[str], n_resamples: int = N_RE
 
 def _appropriateness_tables(d: pd.DataFrame, n_resamples: int, seed: int, interval: str
                             ) -> dict[str, pd.DataFrame]:
-    tables = {name: (with_paper_rates if name in _WITH_PAPER_RATES else appropriateness_rates)(
-        d, by, n_resamples, seed, interval) for name, by in _APPROPRIATENESS_BY.items()}
-    tables["appropriateness_references"] = load_appropriateness_references(interval)
     agreement = judge_agreement(d, n_resamples, seed)
+    trust = judge_trust(d, agreement)
+    tables = {name: with_trust((with_paper_rates if name in _WITH_PAPER_RATES
+                                else appropriateness_rates)(d, by, n_resamples, seed, interval),
+                               trust)
+              for name, by in _APPROPRIATENESS_BY.items()}
+    tables["judges"] = trust
+    tables["appropriateness_references"] = load_appropriateness_references(interval)
     if not agreement.empty:
         tables["judge_agreement"] = agreement
     among = annotator_agreement(d, n_resamples, seed)

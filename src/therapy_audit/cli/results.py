@@ -33,6 +33,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("--judge", default=None, help="check only this judge's verdicts")
     chk.add_argument("--max-unscored", type=float, default=None,
                      help="fail when a larger share of rows was not scored")
+    chk.add_argument("--max-undecided", type=float, default=None,
+                     help="fail when a larger share of a judge's verdicts is undecided and no "
+                     "other judge decided them (default: the gate's, 0.10)")
     chk.set_defaults(handler=check_command)
 
     agr = sub.add_parser("agreement", help="agreement of a judge with recorded labels")
@@ -78,7 +81,8 @@ def check_command(a: argparse.Namespace) -> int:
     frame = load_samples([a.run_dir])
     baseline = load_samples([a.baseline]) if a.baseline else None
     result = check(frame, max_stigma=a.max_stigma, min_appropriate=a.min_appropriate,
-                   baseline_df=baseline, judge=a.judge, max_unscored=a.max_unscored)
+                   baseline_df=baseline, judge=a.judge, max_unscored=a.max_unscored,
+                   **({} if a.max_undecided is None else {"max_undecided": a.max_undecided}))
     print("\n".join(result.lines))
     return result.exit_code
 
