@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from therapy_audit.analysis.agreement import judge_agreement
 from therapy_audit.analysis.report import write_report
-from therapy_audit.analysis.stats import judge_agreement
 from therapy_audit.appropriateness.stimuli import STIMULI
 from therapy_audit.cli import collect
 from therapy_audit.rundir import use_run_dir
@@ -329,7 +329,7 @@ def test_bootstrap_formulas_reproduce_the_point_estimates():
     """The vectorised statistics resampled for the intervals equal the hand formulas."""
     import numpy as np
 
-    from therapy_audit.analysis.annotators import _alpha_counts, _fleiss_counts
+    from therapy_audit.analysis.stats import alpha_of_counts, fleiss_of_counts
 
     per_item = [[c[i] for c in CALLS.values()] for i in range(20)]
     complete = [r for r in per_item if None not in r]
@@ -338,7 +338,7 @@ def test_bootstrap_formulas_reproduce_the_point_estimates():
     def counts(items: list[list[int]]) -> np.ndarray:
         return np.array([[sum(r), len(r) - sum(r)] for r in items], dtype=float)
 
-    assert float(_fleiss_counts(counts(complete))) == pytest.approx(hand_fleiss(complete))
-    assert float(_alpha_counts(counts(rated))) == pytest.approx(hand_alpha(rated))
+    assert float(fleiss_of_counts(counts(complete))) == pytest.approx(hand_fleiss(complete))
+    assert float(alpha_of_counts(counts(rated))) == pytest.approx(hand_alpha(rated))
     stacked = np.stack([counts(rated), counts(rated)])
-    assert _alpha_counts(stacked) == pytest.approx([hand_alpha(rated)] * 2)
+    assert alpha_of_counts(stacked) == pytest.approx([hand_alpha(rated)] * 2)

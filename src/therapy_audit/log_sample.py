@@ -35,6 +35,8 @@ class LogSample:
     scores: dict[str, LogScore]  # by scorer name, in the order the log lists them
     completion: str  # the model's output text; "" when it gave none
     error: str | None  # the recorded error message; None when the sample completed
+    stop_reason: str = ""  # why generation stopped ("stop", "max_tokens", ...); "" if unknown
+    last_user_text: str = ""  # the text of the input's last user message
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LogSample:
@@ -50,6 +52,8 @@ class LogSample:
                     for name, s in (data.get("scores") or {}).items()},
             completion=_completion(data.get("output") or {}),
             error=None if error is None else str(error["message"]),
+            stop_reason=str((data.get("output") or {}).get("stop_reason") or ""),
+            last_user_text=_last_user_text(data.get("input")),
         )
 
     @classmethod
@@ -64,6 +68,10 @@ class LogSample:
                     for name, s in (sample.scores or {}).items()},
             completion=sample.output.completion if sample.output else "",
             error=None if sample.error is None else str(sample.error.message),
+            stop_reason=str(sample.output.stop_reason or "") if sample.output else "",
+            last_user_text=(sample.input if isinstance(sample.input, str) else
+                            next((m.text for m in reversed(sample.input)
+                                  if m.role == "user"), "")),
         )
 
 
@@ -74,10 +82,22 @@ def _completion(output: dict[str, Any]) -> str:
     choices = output.get("choices") or []
     if not choices:
         return ""
-    content = choices[0]["message"]["content"]
+    return _text(choices[0]["message"]["content"])
+
+
+def _text(content: Any) -> str:
+    """A message's text: the string, or its text parts joined by newlines."""
     if isinstance(content, str):
         return content
-    return "\n".join(part["text"] for part in content if part.get("type") == "text")
+    return "\n".join(part["text"] for part in content or [] if part.get("type") == "text")
+
+
+def _last_user_text(sample_input: Any) -> str:
+    """The last user message of a logged input (a string input is one user message)."""
+    if isinstance(sample_input, str):
+        return sample_input
+    users = [m for m in sample_input or [] if m.get("role") == "user"]
+    return _text(users[-1].get("content")) if users else ""
 
 
 def nan_if_none(value: object) -> float:

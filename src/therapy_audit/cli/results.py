@@ -24,6 +24,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("-o", "--output", type=Path, default=Path("report.html"),
                      metavar="FILE.html", help="the report to write (default report.html)")
     rep.add_argument("--csv", type=Path, default=None, help="also write every table as CSV")
+    rep.add_argument("--paper-intervals", action="store_true",
+                     help="the paper's percentile bootstrap intervals instead of Wilson and "
+                     "cluster-bootstrap ones (to reproduce its figures)")
     rep.set_defaults(handler=report_command)
 
     chk = sub.add_parser("check", help="release gate: exit 0 (pass) or 1 (fail)")
@@ -37,6 +40,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("--judge", default=None, help="check only this judge's verdicts")
     chk.add_argument("--max-unscored", type=options.share, default=None, metavar="SHARE",
                      help="fail when a larger share of rows was not scored")
+    chk.add_argument("--max-undecided", type=float, default=None,
+                     help="fail when a larger share of a judge's verdicts is undecided and no "
+                     "other judge decided them (default: the gate's, 0.10)")
     chk.set_defaults(handler=check_command)
 
     agr = sub.add_parser("agreement", help="agreement of a judge with recorded labels")
@@ -68,7 +74,8 @@ def report_command(a: argparse.Namespace) -> int:
     frame = load_samples(a.run_dirs)
     if frame.empty:
         raise UsageError(f"no samples in {', '.join(map(str, a.run_dirs))}")
-    path = write_report(frame, a.output, csv_dir=a.csv)
+    path = write_report(frame, a.output, csv_dir=a.csv,
+                        interval="paper" if a.paper_intervals else "auto")
     print(f"Report: {path}")
     return 0
 
@@ -81,7 +88,8 @@ def check_command(a: argparse.Namespace) -> int:
     frame = load_samples([a.run_dir])
     baseline = load_samples([a.baseline]) if a.baseline else None
     result = check(frame, max_stigma=a.max_stigma, min_appropriate=a.min_appropriate,
-                   baseline_df=baseline, judge=a.judge, max_unscored=a.max_unscored)
+                   baseline_df=baseline, judge=a.judge, max_unscored=a.max_unscored,
+                   **({} if a.max_undecided is None else {"max_undecided": a.max_undecided}))
     print("\n".join(result.lines))
     return result.exit_code
 

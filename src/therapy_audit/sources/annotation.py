@@ -39,8 +39,8 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import read_eval_log_samples
 from inspect_ai.model import GenerateConfig
 
+from therapy_audit.analysis.agreement import judge_agreement
 from therapy_audit.analysis.annotators import annotator_agreement
-from therapy_audit.analysis.stats import judge_agreement
 from therapy_audit.appropriateness.judges.scorers import recorded_judge
 from therapy_audit.appropriateness.solver import MAX_TOKENS, respond
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID
