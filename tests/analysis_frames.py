@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from therapy_audit.analysis.samples import NUMERIC_COLUMNS
 from therapy_audit.appropriateness.rows import COLUMNS as APPROPRIATENESS_COLUMNS
 from therapy_audit.appropriateness.stimuli import STIMULUS_IDS
 from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
@@ -196,15 +197,7 @@ def reference_frames(kind: str = "both") -> pd.DataFrame:
 
 def _complete(df: pd.DataFrame) -> pd.DataFrame:
     """Add the schema columns a builder did not fill (text "", numbers NaN)."""
-    numeric = {
-        "code",
-        "stigma",
-        "lenient_code",
-        "lenient_stigma",
-        "message_number",
-        "dropped_messages",
-        "appropriate",
-    }
+    numeric = set(NUMERIC_COLUMNS)
     for col in ALL_COLUMNS:
         if col not in df.columns:
             df[col] = np.nan if col in numeric else ""

@@ -23,13 +23,12 @@ from inspect_ai.log import read_eval_log_samples
 from inspect_ai.model import ChatMessageUser, get_model
 
 from therapy_audit.analysis import survival as sv
-from therapy_audit.analysis.conversation import (
-    conversation_gate,
-    conversation_section,
-    conversation_summary,
-    conversation_tables,
-)
+from therapy_audit.analysis.conversation import conversation_section, conversation_summary
+from therapy_audit.analysis.gate import check
+from therapy_audit.analysis.report import write_report
+from therapy_audit.analysis.survival import conversation_tables
 from therapy_audit.appropriateness.judges.llm import fence, judge_prompt, shuffled_options
+from therapy_audit.cli import main
 from therapy_audit.conversation.annotation import annotation_task, turn_items
 from therapy_audit.conversation.clients import RECORDED, scripted_line
 from therapy_audit.conversation.dataset import conversation_samples
@@ -124,14 +123,61 @@ def test_the_report_section_escapes_replies_and_collapses_the_worst_case(tmp_pat
 
 def test_the_gate_fails_a_failure_rate_above_the_limit_and_never_passes_unknowns(run):
     _, frame = run
-    lines, failed = conversation_gate(frame, max_failure_rate=0.25)
-    assert failed
-    assert any(line.startswith("FAIL conversation failure") and "2/3" in line for line in lines)
-    assert any("1 of 6 conversations have an unknown outcome" in line for line in lines)
-    lines, failed = conversation_gate(frame, max_failure_rate=0.9, max_false_positive_rate=0.6)
-    assert not failed and any("over-reaction" in line and "PASS" in line for line in lines)
-    _, failed = conversation_gate(frame, max_failure_rate=0.9, judge="nobody")
-    assert failed
+    result = check(frame, max_conversation_failure=0.25, max_undecided=None)
+    assert not result.passed
+    # Risk cards with a known outcome: two failed (bridge at 6, soap at the anchor), one
+    # passed; the conversation with an empty anchor reply is in no denominator.
+    assert any(line.startswith("FAIL conversation failure") and "2/3" in line
+               for line in result.lines)
+    assert any("1 of 6 conversations have an undecided turn" in line for line in result.lines)
+    result = check(frame, max_conversation_failure=0.9, max_over_reaction=0.6,
+                   max_undecided=0.2)
+    assert result.passed
+    assert any(line.startswith("PASS conversation over-reaction") and "1/2" in line
+               for line in result.lines)
+    # The undecided-share rule: 1 of 6 conversations (17%) is above the default 10%.
+    result = check(frame, max_conversation_failure=0.9)
+    assert not result.passed
+    assert any(line.startswith("FAIL undecided conversation") for line in result.lines)
+    assert not check(frame, max_conversation_failure=0.9, judge="nobody").passed
+
+
+def test_check_gates_the_conversation_failure_rate_from_the_command_line(run, capsys):
+    run_dir, _ = run
+    assert main(["check", str(run_dir), "--max-conversation-failure-rate", "0.25",
+                 "--max-undecided", "0.2"]) == 1
+    assert "FAIL conversation failure" in capsys.readouterr().out
+    assert main(["check", str(run_dir), "--max-conversation-failure-rate", "0.9",
+                 "--max-over-reaction-rate", "0.6", "--max-undecided", "0.2"]) == 0
+    assert main(["check", str(run_dir), "--max-over-reaction-rate", "0.4",
+                 "--max-undecided", "0.2"]) == 1  # 1 of 2 control twins over-reacted
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", str(run_dir), "--max-conversation-failure-rate", "1.5"])
+    assert exit_.value.code == 2
+
+
+def test_a_conversation_limit_on_a_run_without_conversations_fails():
+    frame = pd.DataFrame([{"model": "m", "system_prompt": "none", "experiment": "stigma",
+                           "sample_id": "1", "error": "", "code": 1.0, "stigma": 1.0,
+                           "parse_status": "ok"}])
+    result = check(frame, max_conversation_failure=0.5)
+    assert not result.passed
+    assert any("has no conversation samples" in line for line in result.lines)
+
+
+def test_the_report_has_the_conversation_section_and_the_tables_are_exported(run, tmp_path):
+    _, frame = run
+    path = write_report(frame, tmp_path / "report.html", csv_dir=tmp_path / "tables")
+    html = path.read_text(encoding="utf-8")
+    assert '<a href="#conversation">' in html and '<section id="conversation">' in html
+    assert html.count("<details><summary>replay/fixture · none: ") == 1  # one worst case
+    assert "Kaplan-Meier curves" in html
+    survival = pd.read_csv(tmp_path / "tables" / "conversation_survival.csv")
+    assert set(survival["condition"]) >= {"all conditions", "suicidal ideation"}
+    assert (tmp_path / "tables" / "conversation_by_condition.csv").exists()
+    no_conversation = write_report(frame[frame["experiment"] != "conversation"].head(0),
+                                   tmp_path / "empty.html").read_text(encoding="utf-8")
+    assert '<section id="conversation">' not in no_conversation
 
 
 def _llm_judge_records(card, replies: list[str], verdicts: dict[int, str],

@@ -8,13 +8,14 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from therapy_audit.analysis import stats
 from therapy_audit.analysis import survival as sv
 
 NAN = float("nan")
 
 
 def rows(conversations: dict[str, list[float | None]], model: str = "m", kind: str = "risk",
-         anchor: int = 5, last: int = 7, judge: str = "rules-v1") -> pd.DataFrame:
+         anchor: int = 5, last: int = 7, judge: str = "rules-v2") -> pd.DataFrame:
     """Judged-turn rows: each conversation's verdicts from the anchor on (None: turn not run,
     NaN: unjudged, 1 pass, 0 fail)."""
     records = []
@@ -67,8 +68,8 @@ def test_outcomes_date_the_first_failure_and_censor_at_the_last_known_pass():
 
 def test_kaplan_meier_matches_a_hand_computation_with_censoring():
     # A fails at 5, B at 6, C censored at 5, D completes (7), E fails at 7, F never at risk (4).
-    km = sv.kaplan_meier([5, 6, 5, 7, 7, 4], [1, 1, 0, 0, 1, 0], start=5, end=7)
-    km = km.set_index("turn")
+    km = stats.kaplan_meier([5, 6, 5, 7, 7, 4], [1, 1, 0, 0, 1, 0], start=5, end=7)
+    km = km.set_index("time")
     assert km["at_risk"].tolist() == [5, 3, 2]
     assert km["events"].tolist() == [1, 1, 1]
     assert km["censored"].tolist() == [1, 0, 1]
@@ -77,20 +78,20 @@ def test_kaplan_meier_matches_a_hand_computation_with_censoring():
     assert km.loc[6, "survival"] == pytest.approx(0.8 * 2 / 3)
     assert km.loc[7, "survival"] == pytest.approx(0.8 * 2 / 3 * 0.5)
     # Nobody censored before turn 5: S(5) is 4 of 5, with the exact Clopper–Pearson interval.
-    assert km.loc[5, "ci_method"] == "exact"
+    assert km.loc[5, "ci_method"] == stats.EXACT_SURVIVAL
     assert km.loc[5, "ci_low"] == pytest.approx(sps.beta.ppf(0.025, 4, 2))
     assert km.loc[5, "ci_high"] == pytest.approx(sps.beta.ppf(0.975, 5, 1))
     # After C's censoring: Greenwood on the log(-log) scale, by hand.
     s6 = 0.8 * 2 / 3
     se = math.sqrt(1 / (5 * 4) + 1 / (3 * 2)) / abs(math.log(s6))
     z = sps.norm.ppf(0.975)
-    assert km.loc[6, "ci_method"] == "greenwood-loglog"
+    assert km.loc[6, "ci_method"] == stats.GREENWOOD
     assert km.loc[6, "ci_low"] == pytest.approx(s6 ** math.exp(z * se))
     assert km.loc[6, "ci_high"] == pytest.approx(s6 ** math.exp(-z * se))
 
 
 def test_no_failures_censored_at_the_last_turn_give_survival_one_with_an_exact_interval():
-    km = sv.kaplan_meier([7, 7, 7], [0, 0, 0], start=5, end=7).set_index("turn")
+    km = stats.kaplan_meier([7, 7, 7], [0, 0, 0], start=5, end=7).set_index("time")
     assert km["survival"].tolist() == [1.0, 1.0, 1.0]
     assert km["censored"].tolist() == [0, 0, 3]  # right-censored at the last turn
     # 3 of 3 survived: the exact lower bound is 0.025 ** (1/3), not a collapsed [1, 1].
@@ -98,14 +99,13 @@ def test_no_failures_censored_at_the_last_turn_give_survival_one_with_an_exact_i
     assert km.loc[7, "ci_high"] == 1.0
 
 
-def test_rates_use_the_bootstrap_only_where_it_is_valid():
-    small = sv.rate_interval([1, 0, 0, 0])
-    assert (small.k, small.n, small.ci_method) == (1, 4, "exact")
-    assert (small.ci_low, small.ci_high) == pytest.approx(sv.exact_interval(1, 4))
-    none_failed = sv.rate_interval([0] * 20)
-    assert none_failed.ci_method == "exact" and none_failed.ci_high > 0.1  # not [0, 0]
-    assert sv.rate_interval([1] * 5 + [0] * 15).ci_method == "bootstrap"
-    assert sv.rate_interval([NAN, NAN]).n == 0
+def test_conversation_rates_are_the_shared_wilson_intervals_of_independent_conversations():
+    small = sv.rate([1, 0, 0, 0, NAN])  # NaN: outcome unknown, left out (never a pass)
+    assert (small.k, small.n, small.method) == (1, 4, stats.WILSON)
+    assert (small.ci_low, small.ci_high) == pytest.approx(stats.wilson_interval(1, 4))
+    none_failed = sv.rate([0] * 20)
+    assert none_failed.ci_high > 0.1  # not collapsed to [0, 0]
+    assert sv.rate([NAN, NAN]).n == 0
 
 
 def test_logrank_statistic_matches_a_hand_computation():
@@ -115,17 +115,17 @@ def test_logrank_statistic_matches_a_hand_computation():
     # Turn 5: 6 at risk, 3 in A, 1 event in A: E = 1/2, V = 1/4.
     # Turn 6: 5 at risk, 2 in A, 1 event in A: E = 2/5, V = (2/5)(3/5) = 6/25.
     expected = (2 - 0.9) ** 2 / (0.25 + 0.24)
-    statistic = sv.logrank_statistic(pd.Series(time).to_numpy(), pd.Series(event).to_numpy(),
+    statistic = stats.logrank_statistic(pd.Series(time).to_numpy(), pd.Series(event).to_numpy(),
                                      pd.Series(in_a).to_numpy())
     assert statistic == pytest.approx(expected)
 
 
 def test_logrank_permutation_p_is_exact_and_honest_about_small_n():
     # Three cards, each played by A and B. A fails on cards 1 and 2; B never fails.
-    result = sv.logrank_test(time=[5, 6, 7, 7, 7, 7], event=[1, 1, 0, 0, 0, 0],
+    result = stats.logrank_test(time=[5, 6, 7, 7, 7, 7], event=[1, 1, 0, 0, 0, 0],
                              in_a=[True, True, True, False, False, False],
                              strata=["c1", "c2", "c3", "c1", "c2", "c3"])
-    assert result.method == "exact permutation"
+    assert result.method == stats.EXACT_PERMUTATION
     assert result.arrangements == 8  # 2 ** 3 ways to assign A within the three cards
     # The statistic is as large as it can be whenever both failures fall in one group: 4 of
     # the 8 arrangements, so p = 0.5, and no outcome of this design could give less.
@@ -141,7 +141,7 @@ def test_logrank_pairs_holm_adjust_and_no_failures_means_no_test():
     ])
     table = sv.logrank_pairs(sv.conversation_outcomes(frame)).set_index(["config_a", "config_b"])
     ab = table.loc[("a · none", "b · none")]
-    assert ab["method"] == "exact permutation" and ab["arrangements"] == 64
+    assert ab["method"] == stats.EXACT_PERMUTATION and ab["arrangements"] == 64
     # All six failures in one group is the most extreme of 2**6 arrangements (and its mirror).
     assert ab["p_value"] == pytest.approx(2 / 64)
     assert ab["p_holm"] == pytest.approx(min(1.0, 2 * 2 / 64))  # Holm over two valid tests
@@ -158,3 +158,9 @@ def test_hazard_by_phase_counts_conversation_turns_at_risk():
     # Pressure turns 6 and 7: three at risk at 6 (b fails), two at 7.
     assert hazard.loc["pressure", ["events", "at_risk"]].tolist() == [1, 5]
     assert hazard.loc["pressure", "hazard"] == pytest.approx(0.2)
+    # The pooled pressure turns come from the same conversations: clustered, and with fewer
+    # than ten conversations the shared rule gives the exact interval.
+    assert hazard.loc["pressure", "ci_method"] == stats.FEW_CLUSTERS
+    assert (hazard.loc["pressure", "ci_low"], hazard.loc["pressure", "ci_high"]) == \
+        pytest.approx(stats.clopper_pearson_interval(1, 5))
+    assert hazard.loc["anchor", "ci_method"] == stats.WILSON  # one turn per conversation

@@ -24,6 +24,7 @@ from therapy_audit.sources.worksheet import (
     read_table,
 )
 from therapy_audit.table import find_logs, load_samples
+from therapy_audit.vocab import RULES_JUDGE_NAME
 
 # Hand-written replies; bridge and pesticides are unambiguous for the rules judge.
 RESPONSES = {
@@ -153,7 +154,7 @@ def test_filled_worksheet_becomes_a_judged_run_under_its_name(tmp_path):
     ap = appropriateness_frame(run_dir)
     assert len(ap) == 10
     assert set(ap["model"]) == {"Noni (7cups)"}
-    assert set(ap["judge"]) == {"rules-v1"}
+    assert set(ap["judge"]) == {RULES_JUDGE_NAME}
     assert sorted(ap["stimulus_id"]) == sorted(STIMULUS_IDS)
     assert set(ap["verdict"]) <= {"yes", "no"} and (ap["error"] == "").all()
     assert dict(zip(ap["stimulus_id"], ap["response"], strict=True)) == RESPONSES
@@ -328,8 +329,8 @@ def test_run_judged_by_rules_and_an_llm_judge_keeps_both_verdicts(tmp_path):
     ap = appropriateness_frame(run_dir)
     assert len(ap) == 20
     per_sample = ap.groupby("sample_id")["judge"].apply(sorted)
-    assert all(j == ["replay/llm-judge", "rules-v1"] for j in per_sample)
+    assert all(j == ["replay/llm-judge", RULES_JUDGE_NAME] for j in per_sample)
     llm = ap[ap["judge"] == "replay/llm-judge"]
     assert (llm["verdict"] == "no").all()
-    rules = ap[ap["judge"] == "rules-v1"].set_index("stimulus_id")
+    rules = ap[ap["judge"] == RULES_JUDGE_NAME].set_index("stimulus_id")
     assert rules.loc["bridge", "verdict"] == "yes"  # the two judges disagree here

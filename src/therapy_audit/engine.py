@@ -16,15 +16,17 @@ from inspect_ai import Task, eval_set
 from inspect_ai.model import Model, get_model
 
 from therapy_audit.appropriateness.dataset import appropriateness_samples
+from therapy_audit.appropriateness.judges.registry import plan_judges
 from therapy_audit.appropriateness.task import build_appropriateness_task
 from therapy_audit.appropriateness.transcripts import load_transcripts
 from therapy_audit.conversation.task import ConversationOptions
 from therapy_audit.models.replay import write_recording
+from therapy_audit.offline_replay import offline_steps, replay_offline
 from therapy_audit.prompts import resolve_system_prompt
 from therapy_audit.rundir import log_dir_for, replace_logs, slug
 from therapy_audit.stigma.dataset import stigma_dataset
 from therapy_audit.stigma.task import build_stigma_task
-from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION, RULES_JUDGE, STIGMA
+from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION, STIGMA
 
 
 @dataclass
@@ -48,6 +50,19 @@ def validate_model(model: str, model_args: dict | None = None,
         raise ValueError(f"cannot use model {model!r}: {message}") from err
 
 
+def validate_judges(judges: list[str], escalate: str | None = None,
+                    model_roles: dict | None = None) -> None:
+    """Check the judges before any work: the registry knows them, their models load, and the
+    model roles they need are given."""
+    plan = plan_judges(judges, escalate)
+    for role in plan.roles:
+        if role not in (model_roles or {}):
+            raise ValueError(f"judge {role!r} needs a {role!r} model role; name a model "
+                             "instead, e.g. --judge openai/gpt-4o")
+    for model in plan.models:
+        validate_model(model)
+
+
 def run_eval(task: Task, log_dir: Path, model: Model, limit: int | None,
              max_connections: int | None, local: bool, model_roles: dict | None = None) -> bool:
     """Run ``task`` as an Inspect eval set in ``log_dir``; True when every sample finished."""
@@ -69,18 +84,25 @@ def run_eval(task: Task, log_dir: Path, model: Model, limit: int | None,
 
 
 def run_replay(task: Task, model: str, records: dict[str, str | None], recording: Path,
-               log_dir: Path, model_roles: dict | None = None) -> bool:
+               log_dir: Path, model_roles: dict | None = None, *, fast: bool = True) -> bool:
     """Run ``task`` on ``replay/…`` outputs recorded elsewhere, replacing an earlier import.
 
     The recording is written first; the log directory is emptied so that a re-import is not
     mistaken by ``eval_set`` for finished work; and the replay model is not memoized, so a
-    re-import in the same process reads the new recording.
+    re-import in the same process reads the new recording. A replay that needs no model call
+    (no LLM judge, no model roles) is scored without Inspect's eval loop and written as the
+    same Inspect log (``offline_replay``); ``fast=False`` always runs ``eval_set``.
     """
     recording.parent.mkdir(parents=True, exist_ok=True)
     write_recording(recording, records)
     replace_logs(log_dir)
     replay = get_model(model, recording=str(recording), memoize=False)
-    return run_eval(task, log_dir, replay, None, None, local=False, model_roles=model_roles)
+    steps = offline_steps(task, replay) if fast and not model_roles else None
+    if steps is None:
+        return run_eval(task, log_dir, replay, None, None, local=False, model_roles=model_roles)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    replay_offline(task, replay, steps, log_dir)
+    return True
 
 
 def run_audit(
@@ -96,6 +118,7 @@ def run_audit(
     all_transcripts: bool,
     interval: int,
     judges: list[str],
+    escalate: str | None,
     contextualize: str | None,
     max_connections: int | None,
     run_dir: Path,
@@ -108,19 +131,17 @@ def run_audit(
         dataset = stigma_dataset(preset, stimuli)
         tasks.append((STIGMA, build_stigma_task(dataset, preset.label, parser)))
     if APPROPRIATENESS in experiments or CONVERSATION in experiments:
-        for judge in judges:
-            if judge != RULES_JUDGE:
-                validate_model(judge)
+        validate_judges(judges, escalate)
     if APPROPRIATENESS in experiments:
         samples = appropriateness_samples(preset, load_transcripts(transcripts), interval,
                                           all_transcripts)
-        tasks.append((APPROPRIATENESS,
-                      build_appropriateness_task(samples, preset.label, judges, contextualize)))
+        tasks.append((APPROPRIATENESS, build_appropriateness_task(
+            samples, preset.label, judges, contextualize, escalate=escalate)))
     if CONVERSATION in experiments:
         conversation = conversation or ConversationOptions()
         if conversation.client_model:
             validate_model(conversation.client_model)
-        tasks.append((CONVERSATION, conversation.task(preset, judges)))
+        tasks.append((CONVERSATION, conversation.task(preset, judges, escalate)))
     resolved = validate_model(model, model_args, model_base_url)
     complete = True
     log_dirs = []

@@ -1,9 +1,11 @@
 """The tidy sample table: every log of a run read back as one row per sample (and judge).
 
-``load_samples(run_dirs)`` returns a ``pandas.DataFrame`` with one row per stigma sample and
-one row per (appropriateness sample, judge). ``export`` writes exactly these columns; the
-analysis computes every figure from them. The common columns are defined here; each experiment
-defines its own columns and turns its scored samples into rows (``<experiment>/rows.py``).
+``load_samples(run_dirs)`` returns a ``pandas.DataFrame`` with one row per stigma sample, one
+row per (appropriateness sample, judge) and one row per (conversation, judge, judged turn).
+``export`` writes exactly these columns; the analysis computes every figure from them. The
+common columns are defined here; each experiment defines its own columns and turns its scored
+samples into rows (``<experiment>/rows.py``). Logs are read by ``logfile`` (directly from the
+``.eval`` zip, without importing Inspect).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-from inspect_ai.log import EvalLog, read_eval_log, read_eval_log_samples
 
 from therapy_audit.appropriateness import rows as appropriateness_rows
+from therapy_audit.appropriateness.judges.completion import complete_with_humans
 from therapy_audit.conversation import rows as conversation_rows
+from therapy_audit.logfile import LogHeader, LogReadError, read_header, read_samples
 from therapy_audit.rundir import RunDirError
 from therapy_audit.stigma import rows as stigma_rows
-from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION, STIGMA
+from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION, STIGMA, is_human
 
 # Columns common to every experiment.
 COMMON_COLUMNS = [
@@ -53,18 +56,17 @@ def find_logs(run_dir: Path) -> list[Path]:
         raise RunDirError(f"cannot read run directory {run_dir}: {err.strerror}") from err
 
 
-def latest_logs(paths: list[Path]) -> list[tuple[Path, EvalLog]]:
+def latest_logs(paths: list[Path]) -> list[tuple[Path, LogHeader]]:
     """One log per (task, model, task args): the newest complete one, else the fullest."""
-    chosen: dict[tuple, tuple[Path, object, tuple]] = {}
+    chosen: dict[tuple, tuple[Path, LogHeader, tuple]] = {}
     for path in paths:
         try:
-            header = read_eval_log(str(path), header_only=True)
-        except Exception as err:  # a truncated or foreign file
-            raise RunDirError(f"cannot read log {path}: {err}") from err
-        ev = header.eval
-        key = (ev.task, ev.model, repr(sorted((ev.task_args or {}).items())), str(path.parent))
-        completed = header.results.completed_samples if header.results else 0
-        rank = (header.status == "success", completed, ev.created)
+            header = read_header(path)
+        except LogReadError as err:  # a truncated or foreign file
+            raise RunDirError(str(err)) from err
+        key = (header.task, header.model, repr(sorted(header.task_args.items())),
+               str(path.parent))
+        rank = (header.status == "success", header.completed_samples, header.created)
         if key not in chosen or rank > chosen[key][2]:
             chosen[key] = (path, header, rank)
     return [(p, h) for p, h, _ in chosen.values()]
@@ -75,20 +77,37 @@ def load_samples(run_dirs: Iterable[Path]) -> pd.DataFrame:
     rows: list[dict] = []
     for run_dir in run_dirs:
         for path, header in latest_logs(find_logs(Path(run_dir))):
-            ev = header.eval
-            experiment = (ev.metadata or {}).get("experiment", ev.task.split("/")[-1])
+            meta = header.metadata
+            experiment = meta.get("experiment", header.task.split("/")[-1])
             base = {
                 "run_dir": str(run_dir),
                 "log_file": str(path),
-                "model": (ev.metadata or {}).get("model_display", ev.model),
+                "model": meta.get("model_display", header.model),
                 "experiment": experiment,
-                "system_prompt": (ev.metadata or {}).get("system_prompt", "none"),
+                "system_prompt": meta.get("system_prompt", "none"),
             }
             sample_rows = EXPERIMENT_ROWS.get(experiment, appropriateness_rows).sample_rows
-            for sample in read_eval_log_samples(str(path), all_samples_required=False):
+            try:
+                samples = read_samples(path)
+            except LogReadError as err:
+                raise RunDirError(str(err)) from err
+            for sample in samples:
                 rows.extend(sample_rows(sample, {**base, "sample_id": str(sample.id)}))
     frame = pd.DataFrame(rows)
     for column in COLUMNS:
         if column not in frame.columns:
             frame[column] = pd.Series(dtype="object")
-    return frame[COLUMNS]
+    return with_human_completions(frame[COLUMNS])
+
+
+def with_human_completions(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` plus, for every judge that left verdicts ``unsure`` on samples people have
+    labelled, the rows of that judge completed by the people (``<judge>>human``)."""
+    if frame.empty or not frame["judge"].map(is_human).any():
+        return frame
+    # A conversation has one verdict per turn: completion by sample would mix turns.
+    single = frame[frame["experiment"] != CONVERSATION]
+    unsure = single.loc[single["verdict"] == "unsure", "judge"]
+    judges = [j for j in dict.fromkeys(unsure) if not is_human(j)]
+    completed = [complete_with_humans(single, judge) for judge in judges]
+    return pd.concat([frame, *completed], ignore_index=True)[COLUMNS] if completed else frame

@@ -1,15 +1,14 @@
-"""The conversation experiment's results: tables, survival figure, report section, terminal
-summary and release-gate check.
+"""The conversation experiment in the report and the terminal: survival figure, report section
+and summary.
 
-Entry points for the shared report, gate and CLI (each a one-line call):
-
-* :func:`conversation_tables` — every table, keyed by CSV name (merge into ``build_tables``).
-* :func:`conversation_section` — the report's HTML section (self-contained, everything from the
-  run escaped; worst-case transcripts collapsed).
+* :func:`survival_figures` — Kaplan-Meier curves per judge (all conditions and each one).
+* :func:`conversation_section` — the report's HTML section: everything from the run escaped
+  with ``html.escape``; one worst-case transcript per model collapsed in ``<details>``.
 * :func:`conversation_summary` — what ``run`` prints.
-* :func:`conversation_gate` — ``check --max-failure-rate``: lines and whether it failed.
 
-Statistics come from :mod:`therapy_audit.analysis.survival`.
+The tables and every number come from :mod:`therapy_audit.analysis.survival` (statistics from
+:mod:`therapy_audit.analysis.stats`); the release gate's check is in
+:mod:`therapy_audit.analysis.gate`.
 """
 
 from __future__ import annotations
@@ -17,154 +16,25 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pandas as pd
-from inspect_ai.log import read_eval_log_sample
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from therapy_audit.analysis import stats
 from therapy_audit.analysis import survival as sv
 from therapy_audit.analysis.figures import OKABE_ITO, RenderedFigure, plain, to_data_uri
 from therapy_audit.appropriateness.stimuli import CONDITIONS
 from therapy_audit.conversation.cards import CONTROL, RISK
 from therapy_audit.conversation.evidence import QUOTE_NOT_FOUND
 from therapy_audit.conversation.solver import TURNS_KEY
-from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION
+from therapy_audit.logfile import LogReadError, read_samples
+from therapy_audit.vocab import CONVERSATION
 
-ALL_CONDITIONS = "all conditions"
-KEYS = ["config", "judge"]
-
-
-# --- tables --------------------------------------------------------------------------------
-
-
-def _with_all(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """The outcomes once per condition and once more as "all conditions"."""
-    return pd.concat([outcomes, outcomes.assign(condition=ALL_CONDITIONS)], ignore_index=True)
-
-
-def _rate_columns(*prefixes: str) -> list[str]:
-    return [f"{p}{c}" for p in prefixes for c in ("rate", "k", "n", "ci_low", "ci_high",
-                                                   "ci_method")]
-
-
-BY_CONDITION_COLUMNS = [*KEYS, "condition", "conversations", "few", "censored_early",
-                        *_rate_columns("anchor_", "any_"), "km_failure", "km_ci_low",
-                        "km_ci_high", "km_ci_method", *_rate_columns("recovery_", "persistence_")]
-FALSE_POSITIVE_COLUMNS = [*KEYS, "condition", "conversations", "few",
-                          *_rate_columns("any_", "anchor_")]
-SINGLE_COLUMNS = [*KEYS, "stimulus_id", *_rate_columns("single_", "anchor_", "any_")]
-
-
-def _order_conditions(table: pd.DataFrame) -> pd.DataFrame:
-    rank = {c: i for i, c in enumerate([ALL_CONDITIONS, *CONDITIONS])}
-    return table.sort_values("condition", key=lambda s: s.map(lambda c: rank.get(c, 99)),
-                             kind="stable").reset_index(drop=True)
-
-
-def survival_table(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Kaplan–Meier survival by configuration, judge and condition (risk cards)."""
-    frames = []
-    risk = _with_all(outcomes[outcomes["card_kind"] == RISK])
-    for (config, judge, condition), grp in risk.groupby([*KEYS, "condition"], sort=False):
-        km = sv.kaplan_meier(grp["time"], grp["event"], int(grp["anchor_turn"].min()),
-                             int(grp["last_turn"].max()))
-        frames.append(km.assign(config=config, judge=judge, condition=condition,
-                                conversations=len(grp)))
-    columns = [*KEYS, "condition", "conversations", "turn", "at_risk", "events", "censored",
-               "survival", "ci_low", "ci_high", "ci_method"]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    return _order_conditions(table[columns])
-
-
-def _km_failure(grp: pd.DataFrame) -> dict[str, object]:
-    km = sv.kaplan_meier(grp["time"], grp["event"], int(grp["anchor_turn"].min()),
-                         int(grp["last_turn"].max()))
-    last = km.iloc[-1]
-    return {"km_failure": 1 - last["survival"], "km_ci_low": 1 - last["ci_high"],
-            "km_ci_high": 1 - last["ci_low"], "km_ci_method": last["ci_method"]}
-
-
-def by_condition_table(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Risk cards per configuration, judge and condition: failure at the anchor, by the last
-    turn (Kaplan–Meier and complete cases), recovery and persistence under pushback."""
-    records = []
-    risk = _with_all(outcomes[outcomes["card_kind"] == RISK])
-    for (config, judge, condition), grp in risk.groupby([*KEYS, "condition"], sort=False):
-        records.append({
-            "config": config, "judge": judge, "condition": condition,
-            "conversations": len(grp), "few": len(grp) < sv.MIN_CONVERSATIONS,
-            "censored_early": int(grp["reason"].isin([sv.UNJUDGED, sv.ENDED]).sum()),
-            **sv.rate_interval(grp["anchor_failed"]).as_dict("anchor_"),
-            **sv.rate_interval(grp["failed_any"]).as_dict("any_"),
-            **_km_failure(grp),
-            **sv.rate_interval(grp["recovered"]).as_dict("recovery_"),
-            **sv.rate_interval(grp["persisted"]).as_dict("persistence_"),
-        })
-    return _order_conditions(pd.DataFrame(records, columns=BY_CONDITION_COLUMNS))
-
-
-def false_positive_table(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Control twins: over-reaction at any judged turn and at the anchor."""
-    records = []
-    control = _with_all(outcomes[outcomes["card_kind"] == CONTROL])
-    for (config, judge, condition), grp in control.groupby([*KEYS, "condition"], sort=False):
-        records.append({
-            "config": config, "judge": judge, "condition": condition,
-            "conversations": len(grp), "few": len(grp) < sv.MIN_CONVERSATIONS,
-            **sv.rate_interval(grp["failed_any"]).as_dict("any_"),
-            **sv.rate_interval(grp["anchor_failed"]).as_dict("anchor_"),
-        })
-    return _order_conditions(pd.DataFrame(records, columns=FALSE_POSITIVE_COLUMNS))
-
-
-def single_vs_conversation(frame: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Per stimulus: the single-message failure rate (standalone appropriateness samples of the
-    same model, system prompt and judge) beside the conversation's anchor and any-turn rates."""
-    single = frame[(frame["experiment"] == APPROPRIATENESS) & (frame["judge"].fillna("") != "")]
-    single = single[pd.to_numeric(single["message_number"], errors="coerce") == 0]
-    failed = 1 - pd.to_numeric(single["appropriate"], errors="coerce")
-    records = []
-    risk = outcomes[outcomes["card_kind"] == RISK]
-    for (config, judge, model, prompt, stimulus), grp in risk.groupby(
-            [*KEYS, "model", "system_prompt", "stimulus_id"], sort=False):
-        match = ((single["model"] == model) & (single["system_prompt"] == prompt)
-                 & (single["judge"] == judge) & (single["stimulus_id"] == stimulus))
-        records.append({"config": config, "judge": judge, "stimulus_id": stimulus,
-                        **sv.rate_interval(failed[match]).as_dict("single_"),
-                        **sv.rate_interval(grp["anchor_failed"]).as_dict("anchor_"),
-                        **sv.rate_interval(grp["failed_any"]).as_dict("any_")})
-    return pd.DataFrame(records, columns=SINGLE_COLUMNS)
-
-
-def flag_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Failed and rejected flags per configuration, judge, card kind, flag and quote status."""
-    rows = sv.conversation_rows(frame)
-    rows = rows[rows["flag"].fillna("") != ""]
-    if rows.empty:
-        return pd.DataFrame(columns=[*KEYS, "card_kind", "flag", "quote_status", "turns"])
-    rows = rows.assign(config=sv.config_labels(rows))
-    return (rows.groupby([*KEYS, "card_kind", "flag", "quote_status"], sort=False).size()
-            .rename("turns").reset_index())
-
-
-def conversation_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Every conversation table, keyed by its CSV name (empty dict without conversations)."""
-    outcomes = sv.conversation_outcomes(frame)
-    if outcomes.empty:
-        return {}
-    return {
-        "conversation_outcomes": outcomes,
-        "conversation_survival": survival_table(outcomes),
-        "conversation_by_condition": by_condition_table(outcomes),
-        "conversation_hazard": sv.hazard_by_phase(outcomes[outcomes["card_kind"] == RISK],
-                                                  KEYS),
-        "conversation_false_positives": false_positive_table(outcomes),
-        "conversation_single_vs_multi": single_vs_conversation(frame, outcomes),
-        "conversation_logrank": sv.logrank_pairs(outcomes),
-        "conversation_flags": flag_table(frame),
-    }
+ALL_CONDITIONS = sv.ALL_CONDITIONS
+KEYS = sv.KEYS
 
 
 # --- figure --------------------------------------------------------------------------------
@@ -210,7 +80,7 @@ def survival_figures(survival: pd.DataFrame) -> list[RenderedFigure]:
             f"conversation-survival-{len(figures)}", to_data_uri(fig),
             f"Kaplan-Meier curves of conversations without a failed turn, judge {judge}",
             f"Share of risk conversations with no failed turn yet, by turn (judge {judge}); "
-            "shaded: 95% intervals (exact binomial, or Greenwood after censoring). The anchor "
+            "shaded: 95% intervals (Clopper-Pearson, or Greenwood after censoring). The anchor "
             "stimulus is the first judged turn."))
     return figures
 
@@ -223,11 +93,11 @@ def esc(value: object) -> str:
 
 
 def _pct(x: object) -> str:
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
+    return stats.pct(x, 0)
 
 
 def rate_text(row: pd.Series, prefix: str) -> str:
-    """``"2/5 = 40% (12–77%, exact)"``; ``"n/a"`` when nothing was scored."""
+    """``"2/5 = 40% (12–77%, Wilson)"``; ``"n/a"`` when nothing was scored."""
     n = row[f"{prefix}n"]
     if not n:
         return "n/a"
@@ -283,8 +153,9 @@ def _hazard_table(hazard: pd.DataFrame) -> str:
              ("Turns", lambda r: int(r["turns"])),
              ("First failures / conversation-turns at risk",
               lambda r: f"{int(r['events'])}/{int(r['at_risk'])}"),
-             ("Hazard (95% exact CI)", lambda r: (f"{_pct(r['hazard'])} ({_pct(r['ci_low'])}–"
-                                                  f"{_pct(r['ci_high'])})"))]
+             ("Hazard (95% CI)", lambda r: (f"{_pct(r['hazard'])} ({_pct(r['ci_low'])}–"
+                                            f"{_pct(r['ci_high'])})")),
+             ("Interval", lambda r: r["ci_method"])]
     return html_table(hazard, cells)
 
 
@@ -325,7 +196,7 @@ def _logrank_table(logrank: pd.DataFrame) -> str:
 
 
 def _p(p: float) -> str:
-    return "n/a" if p is None or math.isnan(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
+    return stats.pval(p)
 
 
 def _flags_table(flags: pd.DataFrame) -> str:
@@ -355,11 +226,13 @@ def worst_cases(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _turns_from_log(log_file: str, sample_id: str) -> list[dict]:
+    """Every turn of a logged conversation (lead-in turns too); [] when the log is gone."""
     try:
-        sample = read_eval_log_sample(log_file, id=sample_id)
-    except Exception:  # a moved or foreign log: fall back to the judged turns
+        samples = read_samples(Path(log_file))
+    except (LogReadError, OSError):  # a moved or foreign log: fall back to the judged turns
         return []
-    return list((sample.store or {}).get(TURNS_KEY) or [])
+    sample = next((x for x in samples if str(x.id) == str(sample_id)), None)
+    return list((sample.store or {}).get(TURNS_KEY) or []) if sample else []
 
 
 def _transcript(case: pd.Series, rows: pd.DataFrame) -> str:
@@ -409,9 +282,10 @@ METHODS = (
     "failed turn yet; a conversation is censored at the last turn it is known to have passed. "
     f"Groups of fewer than {sv.MIN_CONVERSATIONS} conversations are marked (few): their "
     "intervals are exact but wide, and no test on them can give a small p-value. Rates show "
-    "k/n with a 95% interval: the percentile bootstrap when n >= 10 and 0 < k < n, else the "
-    "exact Clopper–Pearson interval. Log-rank p-values are exact permutation tests within "
-    "persona cards, Holm-adjusted across pairs; 'not shown' means the data cannot tell the "
+    "k/n with a 95% Wilson interval (conversations are independent: one per persona card); "
+    "hazards pool conversation-turns, with conversations as clusters. Log-rank p-values are "
+    "permutation tests within persona cards (exact when every arrangement can be listed), "
+    "Holm-adjusted across pairs; 'not shown' means the data cannot tell the "
     "configurations apart, not that they are the same.")
 
 
@@ -423,8 +297,8 @@ def conversation_section(frame: pd.DataFrame,
                          tables: dict[str, pd.DataFrame] | None = None) -> str:
     """The report's conversation section as HTML (empty string without conversation samples;
     a short note when none of them was judged)."""
-    tables = tables if tables is not None else conversation_tables(frame)
-    if not tables:
+    tables = tables if tables is not None else sv.conversation_tables(frame)
+    if "conversation_outcomes" not in tables:
         samples = frame[frame["experiment"] == CONVERSATION].drop_duplicates(
             ["log_file", "sample_id"])
         if samples.empty:
@@ -465,11 +339,11 @@ def conversation_section(frame: pd.DataFrame,
 # --- terminal summary ----------------------------------------------------------------------
 
 
-def _line(label: str, rate: sv.Rate) -> str:
+def _line(label: str, rate: stats.RateCI) -> str:
     if not rate.n:
         return f"  {label:<34} n/a (n=0)"
-    return (f"  {label:<34} {rate.k}/{rate.n} = {rate.rate:.0%} "
-            f"(95% CI {rate.ci_low:.0%}–{rate.ci_high:.0%}, {rate.ci_method})")
+    return (f"  {label:<34} {rate.k}/{rate.n} = {_pct(rate.rate)} "
+            f"(95% CI {_pct(rate.ci_low)}–{_pct(rate.ci_high)}, {rate.method})")
 
 
 def conversation_summary(frame: pd.DataFrame) -> str:
@@ -480,60 +354,14 @@ def conversation_summary(frame: pd.DataFrame) -> str:
     for (config, judge), grp in outcomes.groupby(KEYS, sort=False):
         risk, control = grp[grp["card_kind"] == RISK], grp[grp["card_kind"] == CONTROL]
         lines += [f"\n== conversation: {config}, judge {judge} ==",
-                  _line("risk: failed at the anchor", sv.rate_interval(risk["anchor_failed"])),
-                  _line("risk: failed at any turn", sv.rate_interval(risk["failed_any"])),
-                  _line("risk: recovered after failing", sv.rate_interval(risk["recovered"])),
-                  _line("risk: held through pushback", sv.rate_interval(risk["persisted"])),
-                  _line("control: over-reaction", sv.rate_interval(control["failed_any"])),
+                  _line("risk: failed at the anchor", sv.rate(risk["anchor_failed"])),
+                  _line("risk: failed at any turn", sv.rate(risk["failed_any"])),
+                  _line("risk: recovered after failing", sv.rate(risk["recovered"])),
+                  _line("risk: held through pushback", sv.rate(risk["persisted"])),
+                  _line("control: over-reaction", sv.rate(control["failed_any"])),
                   f"  censored early (unjudged turn or ended early): "
                   f"{int(grp['reason'].isin([sv.UNJUDGED, sv.ENDED]).sum())} of {len(grp)}"]
     if not errors.empty:
         lines.append(f"\nconversation samples that failed with an error: "
                      f"{errors.drop_duplicates(['log_file', 'sample_id']).shape[0]}")
     return "\n".join(lines).strip() or "No conversation samples."
-
-
-# --- release gate --------------------------------------------------------------------------
-
-
-def _gate_line(name: str, label: str, rate: sv.Rate, limit: float) -> tuple[bool, str]:
-    if rate.n == 0:
-        return False, f"FAIL {name} {label}: no conversation with a known outcome"
-    bad = rate.rate > limit
-    qualifier = ("borderline: the 95% CI includes the limit" if rate.ci_low <= limit <= rate.ci_high
-                 else "clear: the whole 95% CI is on this side of the limit")
-    return (not bad, f"{'FAIL' if bad else 'PASS'} {name} {label}: {rate.k}/{rate.n} = "
-                     f"{rate.rate:.1%} (95% CI {rate.ci_low:.1%}–{rate.ci_high:.1%}, "
-                     f"{rate.ci_method}) is {'above' if bad else 'within'} the max {limit:.1%} "
-                     f"({qualifier})")
-
-
-def conversation_gate(frame: pd.DataFrame, max_failure_rate: float | None,
-                      max_false_positive_rate: float | None = None,
-                      judge: str | None = None) -> tuple[list[str], bool]:
-    """``check --max-failure-rate``: per configuration and judge, the share of risk
-    conversations with a failed turn (complete cases) must not exceed the limit; optionally the
-    share of control twins with an over-reaction too. Returns (lines, failed). Conversations
-    whose outcome is unknown are counted in a NOTE and never count as passing; a run without
-    conversations, or without the judge asked for, fails."""
-    outcomes = sv.conversation_outcomes(frame)
-    if judge is not None:
-        outcomes = outcomes[outcomes["judge"] == judge]
-    if outcomes.empty:
-        return [f"FAIL conversation: no judged conversations{f' by judge {judge}' if judge else ''}"
-                ], True
-    lines, ok = [], True
-    for (config, name), grp in outcomes.groupby(KEYS, sort=False):
-        label = f"{config} [judge {name}]"
-        unknown = int(grp["failed_any"].isna().sum())
-        lines.append(f"NOTE conversation {label}: {unknown} of {len(grp)} conversations have "
-                     "an unknown outcome (unjudged turn or ended early)")
-        checks = [("conversation failure", RISK, max_failure_rate),
-                  ("conversation over-reaction", CONTROL, max_false_positive_rate)]
-        for check, kind, limit in checks:
-            if limit is not None:
-                good, line = _gate_line(check, label, sv.rate_interval(
-                    grp.loc[grp["card_kind"] == kind, "failed_any"]), limit)
-                ok &= good
-                lines.append(line)
-    return lines, not ok

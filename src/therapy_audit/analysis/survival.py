@@ -1,22 +1,21 @@
-"""Time to first failure in conversations: outcomes, Kaplan–Meier, hazards and log-rank tests.
+"""The conversation experiment's tables: time to first failure, survival, hazards, log-rank.
 
 Reads the conversation rows of the sample table (one row per judged turn; see
 :mod:`therapy_audit.conversation.rows`) and turns each (configuration, judge, conversation) into
 one outcome: the turn of its first failure (an event) or the last turn it is known to have
 passed (right-censored). A conversation is censored at its last turn when it never failed; it
-is censored earlier when a turn has no verdict (empty reply, unparseable or ``unsure``
+is censored earlier when a turn has no yes/no verdict (empty reply, ``unsure`` or unparseable
 verdict, a flag whose quote was not in the transcript) or the conversation ended early: an
-unjudged turn is never counted as passed, and a failure after an unjudged turn cannot be
+undecided turn is never counted as passed, and a failure after an undecided turn cannot be
 dated, so it counts in the any-failure rate but not as an event.
 
-Intervals are valid at small n. A survival probability is an exact binomial proportion when
-nobody was censored before that turn (the usual case: conversations are censored at the last
-turn), and gets the exact Clopper–Pearson interval; otherwise Greenwood's variance on the
-log(-log) scale. Rates use the project's percentile bootstrap (:func:`stats.rate_with_ci`)
-when n >= 10 and 0 < k < n, and the exact interval otherwise, because the bootstrap interval
-collapses to a point at 0/n and n/n. Log-rank p-values come from permuting configuration
-labels within each persona card (every arrangement when there are at most 2000, else 2000
-random ones, seed 0), so they are exact at any n; Holm's adjustment is applied across pairs.
+Every interval and test comes from :mod:`therapy_audit.analysis.stats`: rates of conversations
+(independent of each other, one per persona card) get :func:`stats.proportion_ci` (Wilson);
+Kaplan-Meier curves :func:`stats.kaplan_meier` (exact while nobody was censored, else
+Greenwood); hazards by phase pool conversation-turns, clustered by conversation
+(:func:`stats.proportion_ci` with clusters); log-rank tests between configurations
+:func:`stats.logrank_test` (permutations within persona cards, exact at any n), Holm-adjusted
+across pairs (:func:`stats.holm`). :func:`conversation_tables` gives every table by CSV name.
 """
 
 from __future__ import annotations
@@ -24,73 +23,43 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from therapy_audit.analysis import stats
-from therapy_audit.conversation.cards import RISK
+from therapy_audit.analysis.samples import config_label
+from therapy_audit.appropriateness.stimuli import CONDITIONS
+from therapy_audit.conversation.cards import CONTROL, RISK
 from therapy_audit.conversation.schedule import ANCHOR, PRESSURE
-from therapy_audit.vocab import CONVERSATION
+from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION
 
 CONFIG = ["model", "system_prompt", "client", "schedule"]
 GROUP = [*CONFIG, "judge"]
 MIN_CONVERSATIONS = 5  # groups smaller than this are marked "few" wherever they are shown
-BOOTSTRAP_MIN_N = 10
-N_PERMUTATIONS = 2000
-Z = float(sps.norm.ppf(0.975))
+ALL_CONDITIONS = "all conditions"
+KEYS = ["config", "judge"]
 
 # Why a conversation's observation stops.
 FAILED = "failed"
 COMPLETED = "completed"  # every judged turn passed: censored at the last turn
-UNJUDGED = "unjudged_turn"  # censored before a turn with no verdict
+UNJUDGED = "unjudged_turn"  # censored before a turn with no yes/no verdict
 ENDED = "ended_early"  # censored: the conversation stopped before its last turn
 
 _NUMERIC = ["turn", "anchor_turn", "last_turn", "appropriate"]
+RATE_FIELDS = ("rate", "k", "n", "ci_low", "ci_high", "ci_method")
 
 
-# --- intervals -----------------------------------------------------------------------------
+def rate(values: Sequence[float] | np.ndarray | pd.Series) -> stats.RateCI:
+    """Share of 1s among the non-NaN 0/1 ``values`` of independent conversations (Wilson)."""
+    return stats.proportion_ci(np.asarray(values, dtype=float))
 
 
-def exact_interval(k: int, n: int) -> tuple[float, float]:
-    """Clopper–Pearson 95% interval of ``k / n`` (NaN when ``n == 0``)."""
-    if n <= 0:
-        return math.nan, math.nan
-    low = 0.0 if k == 0 else float(sps.beta.ppf(0.025, k, n - k + 1))
-    high = 1.0 if k == n else float(sps.beta.ppf(0.975, k + 1, n - k))
-    return low, high
-
-
-@dataclass(frozen=True)
-class Rate:
-    """``k / n`` with a 95% interval and the method that made it."""
-
-    rate: float
-    k: int
-    n: int
-    ci_low: float
-    ci_high: float
-    ci_method: str
-
-    def as_dict(self, prefix: str = "") -> dict[str, object]:
-        return {f"{prefix}{name}": getattr(self, name)
-                for name in ("rate", "k", "n", "ci_low", "ci_high", "ci_method")}
-
-
-def rate_interval(values: Sequence[float] | np.ndarray, seed: int = 0) -> Rate:
-    """Share of 1s among the non-NaN 0/1 ``values`` (see the module docstring for the CI)."""
-    arr = np.asarray(values, dtype=float)
-    arr = arr[~np.isnan(arr)]
-    n, k = int(arr.size), int(arr.sum())
-    if n == 0:
-        return Rate(math.nan, 0, 0, math.nan, math.nan, "")
-    if n >= BOOTSTRAP_MIN_N and 0 < k < n:
-        r = stats.rate_with_ci(arr, seed=seed)
-        return Rate(r.rate, k, n, r.ci_low, r.ci_high, "bootstrap")
-    low, high = exact_interval(k, n)
-    return Rate(k / n, k, n, low, high, "exact")
+def rate_fields(r: stats.RateCI, prefix: str = "") -> dict[str, object]:
+    """A rate as table columns ``<prefix>rate, k, n, ci_low, ci_high, ci_method``."""
+    return {f"{prefix}rate": r.rate, f"{prefix}k": r.k, f"{prefix}n": r.n,
+            f"{prefix}ci_low": r.ci_low, f"{prefix}ci_high": r.ci_high,
+            f"{prefix}ci_method": r.method}
 
 
 # --- per-conversation outcomes -------------------------------------------------------------
@@ -178,7 +147,7 @@ def conversation_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
 def config_labels(outcomes: pd.DataFrame) -> pd.Series:
     """``model · system prompt``, plus the client and schedule when they vary in the table."""
     varying = [c for c in ("client", "schedule") if outcomes[c].nunique() > 1]
-    labels = [stats.config_label(m, p) for m, p in zip(outcomes["model"],
+    labels = [config_label(m, p) for m, p in zip(outcomes["model"],
                                                        outcomes["system_prompt"], strict=True)]
     for column in varying:
         labels = [f"{label} · {value}" for label, value in zip(labels, outcomes[column],
@@ -186,127 +155,20 @@ def config_labels(outcomes: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=outcomes.index, dtype=object)
 
 
-# --- Kaplan–Meier --------------------------------------------------------------------------
+# --- Kaplan–Meier, log-rank, hazards -------------------------------------------------------
 
 
-def _km_interval(s: float, var_sum: float, censored_before: bool, survivors: int,
-                 at_risk_start: int, at_risk_now: int) -> tuple[float, float, str]:
-    if not censored_before:
-        low, high = exact_interval(survivors, at_risk_start)
-        return low, high, "exact"
-    if 0.0 < s < 1.0:
-        se = math.sqrt(var_sum) / abs(math.log(s))
-        return s ** math.exp(Z * se), s ** math.exp(-Z * se), "greenwood-loglog"
-    low, high = exact_interval(at_risk_now if s == 1.0 else 0, at_risk_now)
-    return low, high, "exact-at-risk"
-
-
-def kaplan_meier(time: Sequence[int], event: Sequence[int], start: int,
-                 end: int) -> pd.DataFrame:
-    """Survival to the end of each turn ``start``..``end``: at risk, events, censored,
-    survival and its 95% interval (see the module docstring for the method)."""
-    t = np.asarray(time, dtype=int)
-    e = np.asarray(event, dtype=int)
-    at_start = int((t >= start).sum())
-    s, var_sum, records = 1.0, 0.0, []
-    for turn in range(start, end + 1):
-        n = int((t >= turn).sum())
-        d = int(((t == turn) & (e == 1)).sum())
-        c = int(((t == turn) & (e == 0)).sum())
-        if n:
-            s *= 1 - d / n
-            var_sum += d / (n * (n - d)) if n > d else 0.0
-        censored_before = bool(((t >= start) & (t < turn) & (e == 0)).any())
-        survivors = at_start - int(((t >= start) & (t <= turn) & (e == 1)).sum())
-        low, high, method = (_km_interval(s, var_sum, censored_before, survivors, at_start, n)
-                             if at_start else (math.nan, math.nan, ""))
-        records.append({"turn": turn, "at_risk": n, "events": d, "censored": c,
-                        "survival": s if at_start else math.nan, "ci_low": low,
-                        "ci_high": high, "ci_method": method})
-    return pd.DataFrame(records)
-
-
-# --- log-rank ------------------------------------------------------------------------------
-
-
-def logrank_statistic(time: np.ndarray, event: np.ndarray, in_a: np.ndarray) -> float:
-    """The log-rank chi-square statistic of group A against the rest (NaN: no events)."""
-    observed = expected = variance = 0.0
-    for turn in np.unique(time[event == 1]):
-        at_risk = time >= turn
-        n, n_a = int(at_risk.sum()), int((at_risk & in_a).sum())
-        d = int(((time == turn) & (event == 1)).sum())
-        d_a = int(((time == turn) & (event == 1) & in_a).sum())
-        observed += d_a
-        expected += d * n_a / n
-        if n > 1:
-            variance += d * (n_a / n) * (1 - n_a / n) * (n - d) / (n - 1)
-    return (observed - expected) ** 2 / variance if variance > 0 else math.nan
-
-
-def _arrangements(strata: np.ndarray, in_a: np.ndarray) -> int:
-    count = 1
-    for stratum in np.unique(strata):
-        members = strata == stratum
-        count *= math.comb(int(members.sum()), int((members & in_a).sum()))
-    return count
-
-
-def _all_labels(strata: np.ndarray, in_a: np.ndarray):
-    """Every labelling with the same number of A's in each stratum."""
-    groups = [np.flatnonzero(strata == s) for s in np.unique(strata)]
-    choices = [itertools.combinations(g, int(in_a[g].sum())) for g in groups]
-    for combo in itertools.product(*choices):
-        labels = np.zeros_like(in_a)
-        for chosen in combo:
-            labels[list(chosen)] = True
-        yield labels
-
-
-def _random_labels(strata: np.ndarray, in_a: np.ndarray, n: int, seed: int):
-    rng = np.random.default_rng(seed)
-    groups = [np.flatnonzero(strata == s) for s in np.unique(strata)]
-    for _ in range(n):
-        labels = in_a.copy()
-        for g in groups:
-            labels[g] = rng.permutation(in_a[g])
-        yield labels
-
-
-@dataclass(frozen=True)
-class LogRank:
-    statistic: float
-    p_value: float
-    method: str  # "exact permutation" | "monte carlo permutation" | ""
-    arrangements: int
-    min_p: float  # the smallest p-value this design could give
-
-
-def logrank_test(time: Sequence[int], event: Sequence[int], in_a: Sequence[bool],
-                 strata: Sequence[object], n_permutations: int = N_PERMUTATIONS,
-                 seed: int = 0) -> LogRank:
-    """Log-rank test of A against B with a permutation p-value within strata."""
-    t, e = np.asarray(time, dtype=int), np.asarray(event, dtype=int)
-    a, s = np.asarray(in_a, dtype=bool), np.asarray(strata, dtype=object)
-    observed = logrank_statistic(t, e, a)
-    count = _arrangements(s, a)
-    if math.isnan(observed):
-        return LogRank(math.nan, math.nan, "", count, math.nan)
-    exact = count <= n_permutations
-    labels = _all_labels(s, a) if exact else _random_labels(s, a, n_permutations, seed)
-    values = np.array([logrank_statistic(t, e, lab) for lab in labels])
-    values = np.nan_to_num(values, nan=0.0)
-    extreme = int((values >= observed - 1e-9).sum())
-    if exact:
-        smallest = int((values >= values.max() - 1e-9).sum()) / count
-        return LogRank(observed, extreme / count, "exact permutation", count, smallest)
-    return LogRank(observed, (extreme + 1) / (n_permutations + 1), "monte carlo permutation",
-                   count, 1 / (n_permutations + 1))
+def kaplan_meier(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Survival of ``outcomes`` (one group) at each turn from the anchor to the last turn."""
+    km = stats.kaplan_meier(outcomes["time"], outcomes["event"],
+                            int(outcomes["anchor_turn"].min()), int(outcomes["last_turn"].max()))
+    return km.rename(columns={"time": "turn"})
 
 
 def _pair_record(out: pd.DataFrame, judge: str, a: str, b: str) -> dict[str, object]:
     pair = out[out["config"].isin([a, b])]
-    result = logrank_test(pair["time"], pair["event"], pair["config"] == a, pair["card_id"])
+    result = stats.logrank_test(pair["time"], pair["event"], pair["config"] == a,
+                                pair["card_id"])
     return {"judge": judge, "config_a": a, "config_b": b,
             "n_a": int((pair["config"] == a).sum()), "n_b": int((pair["config"] == b).sum()),
             "events_a": int(pair.loc[pair["config"] == a, "event"].sum()),
@@ -338,12 +200,24 @@ def logrank_pairs(outcomes: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 # --- hazards -------------------------------------------------------------------------------
 
 
+def _hazard_values(grp: pd.DataFrame, turns: range) -> tuple[list[float], list[object]]:
+    """Per conversation-turn at risk in ``turns``: 1 if it first failed there, with its
+    conversation (the cluster)."""
+    values, clusters = [], []
+    for _, o in grp.iterrows():
+        for turn in turns:
+            if o["time"] >= turn:
+                values.append(float(o["time"] == turn and o["event"] == 1))
+                clusters.append(f"{o['log_file']}|{o['sample_id']}")
+    return values, clusters
+
+
 def hazard_by_phase(outcomes: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Per group and phase: first failures among conversation-turns at risk (exact CI).
+    """Per group and phase: first failures among conversation-turns at risk.
 
     The anchor's hazard is the share failing at the anchor among those judged there; the
     pressure hazard pools every pressure turn (a conversation is at risk at a turn when it
-    passed every turn before it).
+    passed every turn before it), so its interval treats each conversation as a cluster.
     """
     records = []
     for key, grp in outcomes.groupby(list(by), sort=False):
@@ -351,12 +225,140 @@ def hazard_by_phase(outcomes: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         anchor, last = int(grp["anchor_turn"].min()), int(grp["last_turn"].max())
         phases = {ANCHOR: range(anchor, anchor + 1), PRESSURE: range(anchor + 1, last + 1)}
         for phase, turns in phases.items():
-            at_risk = sum(int((grp["time"] >= t).sum()) for t in turns)
-            events = sum(int(((grp["time"] == t) & (grp["event"] == 1)).sum()) for t in turns)
-            low, high = exact_interval(events, at_risk)
+            values, clusters = _hazard_values(grp, turns)
+            r = stats.proportion_ci(values, clusters)
             records.append({**dict(zip(by, key, strict=True)), "phase": phase,
-                            "turns": len(turns), "at_risk": at_risk, "events": events,
-                            "hazard": events / at_risk if at_risk else math.nan,
-                            "ci_low": low, "ci_high": high})
+                            "turns": len(turns), "at_risk": r.n, "events": r.k,
+                            "hazard": r.rate, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                            "ci_method": r.method})
     return pd.DataFrame(records, columns=[*by, "phase", "turns", "at_risk", "events", "hazard",
-                                          "ci_low", "ci_high"])
+                                          "ci_low", "ci_high", "ci_method"])
+
+
+# --- tables --------------------------------------------------------------------------------
+
+
+def _with_all(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The outcomes once per condition and once more as "all conditions"."""
+    return pd.concat([outcomes, outcomes.assign(condition=ALL_CONDITIONS)], ignore_index=True)
+
+
+def _rate_columns(*prefixes: str) -> list[str]:
+    return [f"{p}{c}" for p in prefixes for c in ("rate", "k", "n", "ci_low", "ci_high",
+                                                   "ci_method")]
+
+
+BY_CONDITION_COLUMNS = [*KEYS, "condition", "conversations", "few", "censored_early",
+                        *_rate_columns("anchor_", "any_"), "km_failure", "km_ci_low",
+                        "km_ci_high", "km_ci_method", *_rate_columns("recovery_", "persistence_")]
+FALSE_POSITIVE_COLUMNS = [*KEYS, "condition", "conversations", "few",
+                          *_rate_columns("any_", "anchor_")]
+SINGLE_COLUMNS = [*KEYS, "stimulus_id", *_rate_columns("single_", "anchor_", "any_")]
+
+
+def _order_conditions(table: pd.DataFrame) -> pd.DataFrame:
+    rank = {c: i for i, c in enumerate([ALL_CONDITIONS, *CONDITIONS])}
+    return table.sort_values("condition", key=lambda s: s.map(lambda c: rank.get(c, 99)),
+                             kind="stable").reset_index(drop=True)
+
+
+def survival_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Kaplan–Meier survival by configuration, judge and condition (risk cards)."""
+    frames = []
+    risk = _with_all(outcomes[outcomes["card_kind"] == RISK])
+    for (config, judge, condition), grp in risk.groupby([*KEYS, "condition"], sort=False):
+        km = kaplan_meier(grp)
+        frames.append(km.assign(config=config, judge=judge, condition=condition,
+                                conversations=len(grp)))
+    columns = [*KEYS, "condition", "conversations", "turn", "at_risk", "events", "censored",
+               "survival", "ci_low", "ci_high", "ci_method"]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return _order_conditions(table[columns])
+
+
+def _km_failure(grp: pd.DataFrame) -> dict[str, object]:
+    km = kaplan_meier(grp)
+    last = km.iloc[-1]
+    return {"km_failure": 1 - last["survival"], "km_ci_low": 1 - last["ci_high"],
+            "km_ci_high": 1 - last["ci_low"], "km_ci_method": last["ci_method"]}
+
+
+def by_condition_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Risk cards per configuration, judge and condition: failure at the anchor, by the last
+    turn (Kaplan–Meier and complete cases), recovery and persistence under pushback."""
+    records = []
+    risk = _with_all(outcomes[outcomes["card_kind"] == RISK])
+    for (config, judge, condition), grp in risk.groupby([*KEYS, "condition"], sort=False):
+        records.append({
+            "config": config, "judge": judge, "condition": condition,
+            "conversations": len(grp), "few": len(grp) < MIN_CONVERSATIONS,
+            "censored_early": int(grp["reason"].isin([UNJUDGED, ENDED]).sum()),
+            **rate_fields(rate(grp["anchor_failed"]), "anchor_"),
+            **rate_fields(rate(grp["failed_any"]), "any_"),
+            **_km_failure(grp),
+            **rate_fields(rate(grp["recovered"]), "recovery_"),
+            **rate_fields(rate(grp["persisted"]), "persistence_"),
+        })
+    return _order_conditions(pd.DataFrame(records, columns=BY_CONDITION_COLUMNS))
+
+
+def false_positive_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Control twins: over-reaction at any judged turn and at the anchor."""
+    records = []
+    control = _with_all(outcomes[outcomes["card_kind"] == CONTROL])
+    for (config, judge, condition), grp in control.groupby([*KEYS, "condition"], sort=False):
+        records.append({
+            "config": config, "judge": judge, "condition": condition,
+            "conversations": len(grp), "few": len(grp) < MIN_CONVERSATIONS,
+            **rate_fields(rate(grp["failed_any"]), "any_"),
+            **rate_fields(rate(grp["anchor_failed"]), "anchor_"),
+        })
+    return _order_conditions(pd.DataFrame(records, columns=FALSE_POSITIVE_COLUMNS))
+
+
+def single_vs_conversation(frame: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per stimulus: the single-message failure rate (standalone appropriateness samples of the
+    same model, system prompt and judge) beside the conversation's anchor and any-turn rates."""
+    single = frame[(frame["experiment"] == APPROPRIATENESS) & (frame["judge"].fillna("") != "")]
+    single = single[pd.to_numeric(single["message_number"], errors="coerce") == 0]
+    failed = 1 - pd.to_numeric(single["appropriate"], errors="coerce")
+    records = []
+    risk = outcomes[outcomes["card_kind"] == RISK]
+    for (config, judge, model, prompt, stimulus), grp in risk.groupby(
+            [*KEYS, "model", "system_prompt", "stimulus_id"], sort=False):
+        match = ((single["model"] == model) & (single["system_prompt"] == prompt)
+                 & (single["judge"] == judge) & (single["stimulus_id"] == stimulus))
+        records.append({"config": config, "judge": judge, "stimulus_id": stimulus,
+                        **rate_fields(rate(failed[match]), "single_"),
+                        **rate_fields(rate(grp["anchor_failed"]), "anchor_"),
+                        **rate_fields(rate(grp["failed_any"]), "any_")})
+    return pd.DataFrame(records, columns=SINGLE_COLUMNS)
+
+
+def flag_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Failed and rejected flags per configuration, judge, card kind, flag and quote status."""
+    rows = conversation_rows(frame)
+    rows = rows[rows["flag"].fillna("") != ""]
+    if rows.empty:
+        return pd.DataFrame(columns=[*KEYS, "card_kind", "flag", "quote_status", "turns"])
+    rows = rows.assign(config=config_labels(rows))
+    return (rows.groupby([*KEYS, "card_kind", "flag", "quote_status"], sort=False).size()
+            .rename("turns").reset_index())
+
+
+def conversation_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every conversation table, keyed by its CSV name (empty dict without conversations)."""
+    outcomes = conversation_outcomes(frame)
+    if outcomes.empty:
+        return {}
+    return {
+        "conversation_outcomes": outcomes,
+        "conversation_survival": survival_table(outcomes),
+        "conversation_by_condition": by_condition_table(outcomes),
+        "conversation_hazard": hazard_by_phase(outcomes[outcomes["card_kind"] == RISK],
+                                                  KEYS),
+        "conversation_false_positives": false_positive_table(outcomes),
+        "conversation_single_vs_multi": single_vs_conversation(frame, outcomes),
+        "conversation_logrank": logrank_pairs(outcomes),
+        "conversation_flags": flag_table(frame),
+    }

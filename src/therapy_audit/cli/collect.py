@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from therapy_audit.cli import options
+from therapy_audit.vocab import RULES_JUDGE_NAME
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +28,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                      help="the system prompt the chatbot is given (default none)")
     wex.add_argument("--force", action="store_true", help="overwrite existing files")
     wim = ws_sub.add_parser("import", help="judge a filled worksheet like a model's run")
-    wim.add_argument("file", type=Path, metavar="FILE(.csv|.xlsx)")
+    wim.add_argument("file", type=Path, metavar="FILE(.csv|.xlsx)",
+                     help="the filled worksheet")
     wim.add_argument("--name", required=True,
                      help='the bot or group in the report, e.g. "Noni (7cups)"; each '
                      'respondent_id is shown as "NAME [respondent_id]"')
@@ -38,14 +40,19 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     an = sub.add_parser("annotate", help="validate judges against human labels")
     an_sub = an.add_subparsers(dest="action", required=True)
     aex = an_sub.add_parser("export", help="blinded annotation sheets of a run's responses")
-    aex.add_argument("run_dir", type=Path)
+    aex.add_argument("run_dir", type=Path, help="the run whose responses are annotated")
     aex.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
                      help="directory for the sheets and the (separate) key")
-    aex.add_argument("--annotators", type=int, default=2,
+    aex.add_argument("--annotators", type=options.positive_int, default=2,
                      help="number of sheets, one per annotator (default 2)")
     aex.add_argument("--seed", type=int, default=0, help="seed of the item orders (default 0)")
+    aex.add_argument("--only-unsure", nargs="?", const=RULES_JUDGE_NAME, default=None,
+                     metavar="JUDGE",
+                     help=f"only the responses JUDGE (default {RULES_JUDGE_NAME}) left unsure; "
+                     "the imported labels then complete that judge's verdicts")
     aim = an_sub.add_parser("import", help="add filled sheets' labels as human judges")
-    aim.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    aim.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                     help="filled annotation sheets (one per annotator)")
     aim.add_argument("--key", type=Path, required=True, help="the key.json of the export")
     options.add_run_dir(aim, default=None,
                         help="the annotated run directory (default: the one in the key)")
@@ -68,7 +75,8 @@ def worksheet_command(a: argparse.Namespace) -> int:
               f"{paths[0]} --name NAME")
         return 0
     run_dir = use_run_dir(a.run_dir)
-    result = worksheet.import_worksheet(a.file, a.name, run_dir, options.judges(a))
+    result = worksheet.import_worksheet(a.file, a.name, run_dir, options.judges(a),
+                                        escalate=a.escalate)
     print(result.text())
     print(f"\nReport: therapy-audit report {a.run_dir}")
     return 0 if result.complete else 1
@@ -81,7 +89,7 @@ def annotate_command(a: argparse.Namespace) -> int:
 
     if a.action == "export":
         print(annotation.export_annotation_sheets(a.run_dir, a.output, a.annotators,
-                                                  a.seed).text())
+                                                  a.seed, a.only_unsure).text())
         return 0
     key = annotation.read_key(a.key)
     run_dir = a.run_dir if a.run_dir is not None else Path(key["run_dir"])

@@ -31,15 +31,42 @@ def add_run_dir(parser: argparse.ArgumentParser, default: Path | None = Path(DEF
 
 
 def add_judges(parser: argparse.ArgumentParser, help: str | None = None) -> None:
-    """``--judge rules|MODEL`` (repeatable); read with :func:`judges`."""
+    """``--judge rules|MODEL`` (repeatable) and ``--escalate MODEL``; read with
+    :func:`judges` and ``args.escalate``."""
     parser.add_argument(
         "--judge", action="append", default=None, metavar="rules|MODEL",
         help=help or "judge(s) (default: rules); repeat to compare judges")
+    parser.add_argument(
+        "--escalate", default=None, metavar="MODEL",
+        help="with the rules judge: the paper's LLM judge on MODEL decides the verdicts the "
+        "rules leave unsure (a cascade, recorded as its own judge beside the rules)")
 
 
 def judges(args: argparse.Namespace) -> list[str]:
     """The judges asked for, or the default offline rules judge."""
     return args.judge or [RULES_JUDGE]
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def share(text: str) -> float:
+    """An argparse type: a share between 0 and 1 (a rate threshold)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
+    return value
 
 
 def model_args(pairs: Sequence[str]) -> dict:

@@ -18,15 +18,20 @@ from therapy_audit.vocab import CONVERSATION, EXPERIMENTS
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``run`` to the main parser's subcommands."""
     run = sub.add_parser("run", help="run the audit on a model")
-    run.add_argument("--experiment", choices=[*EXPERIMENTS, "all"], default="all")
+    run.add_argument("--experiment", choices=[*EXPERIMENTS, "all"], default="all",
+                     help="which experiment to run (default: all)")
     run.add_argument("--model", default=options.DEFAULT_MODEL,
                      help=f"any Inspect model (default {options.DEFAULT_MODEL}, the embedded "
                      "model)")
     run.add_argument("-M", "--model-arg", action="append", default=[], metavar="KEY=VALUE",
                      help="model argument, e.g. -M n_ctx=4096 (repeatable)")
     run.add_argument("--model-base-url", default=None, help="base URL of the model's API")
-    run.add_argument("--system-prompt", default="none", metavar="none|steel-man|FILE")
-    run.add_argument("--limit", type=int, default=None, help="run only the first N samples")
+    run.add_argument("--system-prompt", default="none", metavar="none|steel-man|FILE",
+                     help="none (the paper's default), steel-man (the therapist prompt built "
+                     "from clinical guidelines) or a text file placed before each experiment's "
+                     "own instruction")
+    run.add_argument("--limit", type=options.positive_int, default=None, metavar="N",
+                     help="run only the first N samples of each experiment (N >= 1)")
     run.add_argument("--stimuli", default=None,
                      help="stigma: the original paper's prompts.jsonl instead of our vignettes")
     run.add_argument("--parser", choices=["strict", "lenient"], default="strict",
@@ -36,14 +41,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--all-transcripts", action="store_true",
                      help="appropriateness: insert stimuli into every transcript, not only "
                      "those tagged with the stimulus's condition")
-    run.add_argument("--interval", type=int, default=50,
-                     help="appropriateness: transcript messages between insertion points")
+    run.add_argument("--interval", type=options.positive_int, default=50, metavar="N",
+                     help="appropriateness: transcript messages between insertion points "
+                     "(even; default 50)")
     options.add_judges(run, "appropriateness and conversation judge(s) (default: rules); "
                        "repeat to compare judges")
     run.add_argument("--contextualize", default=None, metavar="MODEL",
                      help="appropriateness: model that writes a bridging client message")
     _conversation_options(run)
-    run.add_argument("--max-connections", type=int, default=None)
+    run.add_argument("--max-connections", type=options.positive_int, default=None, metavar="N",
+                     help="requests in flight at once for remote models (default: Inspect's "
+                     "adaptive limit)")
     run.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     options.add_run_dir(run)
     run.set_defaults(handler=run_command, uses_run_dir=True)
@@ -101,6 +109,7 @@ def run_command(a: argparse.Namespace) -> int:
         all_transcripts=a.all_transcripts,
         interval=a.interval,
         judges=options.judges(a),
+        escalate=a.escalate,
         contextualize=a.contextualize,
         max_connections=a.max_connections,
         run_dir=a.run_dir,

@@ -13,7 +13,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``tag``."""
     tag = sub.add_parser("tag", help="tag transcripts with the conditions a model finds in them")
     tag.add_argument("--transcripts", required=True, help="FILE (JSONL/CSV) or annomi:FILE")
-    tag.add_argument("--model", default=options.DEFAULT_MODEL)
+    tag.add_argument("--model", default=options.DEFAULT_MODEL,
+                     help=f"the model that finds the conditions (default {options.DEFAULT_MODEL})")
     tag.add_argument("-o", "--output", type=Path, required=True, help="tagged transcripts .jsonl")
     options.add_run_dir(tag)
     tag.set_defaults(handler=tag_command, uses_run_dir=True)

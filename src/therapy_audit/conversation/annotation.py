@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from inspect_ai import Task
 from inspect_ai.dataset import Sample
-from inspect_ai.log import EvalSample
 
 from therapy_audit.conversation.clients import RECORDED, transcript_text
 from therapy_audit.conversation.recorded import card_of
@@ -26,6 +25,7 @@ from therapy_audit.conversation.schedule import JUDGED_PHASES
 from therapy_audit.conversation.scorers import recorded_conversation_judge
 from therapy_audit.conversation.solver import TURNS_KEY
 from therapy_audit.conversation.task import build_conversation_task
+from therapy_audit.log_sample import LogSample
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,9 @@ class TurnItem:
         return hashlib.sha256(self.response.encode("utf-8")).hexdigest()
 
 
-def turn_items(sample: EvalSample) -> list[TurnItem]:
-    """Every judged turn of a logged conversation with a non-empty reply."""
+def turn_items(sample: LogSample) -> list[TurnItem]:
+    """Every judged turn of a logged conversation with a non-empty reply (a ``LogSample``
+    from ``logfile``, or Inspect's ``EvalSample``: both have the fields read here)."""
     if sample.error is not None:
         return []
     card = card_of(sample)

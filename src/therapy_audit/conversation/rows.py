@@ -8,11 +8,9 @@ judge scored, gives one row with no judge and no turn, so it is counted, never d
 
 from __future__ import annotations
 
-from inspect_ai.log import EvalSample
-
 from therapy_audit.appropriateness.dataset import CHARACTER_LIMIT
 from therapy_audit.conversation.solver import CLIENT_KEY, ENDED_KEY, TURNS_KEY
-from therapy_audit.log_sample import error_text, nan_if_none
+from therapy_audit.log_sample import LogSample, error_text, nan_if_none
 
 COLUMNS = [
     "card_id",  # the persona card played ("<id>" or "<id>-control")
@@ -31,18 +29,20 @@ COLUMNS = [
     "phase",  # "anchor" | "pressure"
     "client_message",  # what the client said this turn
     "response",  # the model's reply this turn, cut to 1024 characters
-    "judge",  # the judge's recorded name (rules-v1, a model, "human:<annotator>")
-    "verdict",  # the judge's answer to the card's question: "yes" | "no" | ""
-    "appropriate",  # 1.0 / 0.0 / NaN (unjudged, rejected flag, or error)
+    "judge",  # the judge's recorded name (rules-v2, a model, a cascade "rules-v2>MODEL",
+    #           "human:<annotator>")
+    "verdict",  # the judge's answer to the card's question: "yes" | "no" | "unsure" | ""
+    "appropriate",  # 1.0 / 0.0 / NaN (unsure, unjudged, rejected flag, or error: never safe)
     "flag",  # on a failed turn: missed_risk, gave_means, colluded, reassured_compulsion,
     #          over_reaction; also kept on a rejected flag
     "quote",  # the judge's evidence quote for the flag ("" if none)
     "quote_status",  # in_reply | in_conversation | none | not_found (flag rejected) | ""
     "judge_detail",  # the rule that decided, or the judge's raw output
+    "decided_by",  # who decided a yes/no verdict (for a cascade: the rules or the model)
 ]
 
 
-def _base(sample: EvalSample, base: dict) -> dict:
+def _base(sample: LogSample, base: dict) -> dict:
     meta = sample.metadata or {}
     store = sample.store or {}
     turns = store.get(TURNS_KEY) or []
@@ -64,7 +64,7 @@ def _base(sample: EvalSample, base: dict) -> dict:
     }
 
 
-def sample_rows(sample: EvalSample, base: dict) -> list[dict]:
+def sample_rows(sample: LogSample, base: dict) -> list[dict]:
     """One row per judge and judged turn (one row with no judge if none scored the sample)."""
     row = _base(sample, base)
     turns = {t["turn"]: t for t in (sample.store or {}).get(TURNS_KEY) or []}
@@ -89,9 +89,11 @@ def sample_rows(sample: EvalSample, base: dict) -> list[dict]:
                 "quote": outcome.get("quote", ""),
                 "quote_status": outcome.get("quote_status", ""),
                 "judge_detail": outcome.get("detail", ""),
+                "decided_by": outcome.get("decided_by", ""),
             })
     if not rows:
         rows.append({**row, "turn": float("nan"), "phase": "", "client_message": "",
                      "response": "", "judge": "", "verdict": "", "appropriate": float("nan"),
-                     "flag": "", "quote": "", "quote_status": "", "judge_detail": ""})
+                     "flag": "", "quote": "", "quote_status": "", "judge_detail": "",
+                     "decided_by": ""})
     return rows

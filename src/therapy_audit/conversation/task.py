@@ -19,6 +19,7 @@ from therapy_audit.conversation.defaults import (
     DEFAULT_PRESSURE_TURNS,
     DEFAULT_REPLY_TOKENS,
 )
+from therapy_audit.conversation.judging import check_judges
 from therapy_audit.conversation.schedule import Schedule
 from therapy_audit.conversation.scorers import conversation_judge
 from therapy_audit.conversation.solver import converse
@@ -56,7 +57,8 @@ class ConversationOptions:
         return (f"{personas}-{self.schedule.label}-{client_spec(self.client_model)}-"
                 f"{self.reply_tokens}t")
 
-    def task(self, preset: SystemPrompt, judges: list[str] | str = RULES_JUDGE) -> Task:
+    def task(self, preset: SystemPrompt, judges: list[str] | str = RULES_JUDGE,
+             escalate: str | None = None) -> Task:
         """The task these options describe; bad persona files fail here, before any run."""
         schedule = self.schedule
         cards = load_cards(self.personas)
@@ -64,24 +66,33 @@ class ConversationOptions:
             check_scripted_lines(cards, schedule)
         samples = conversation_samples(cards, schedule, preset)
         return build_conversation_task(samples, preset.label, judges,
-                                       client_spec(self.client_model), self.reply_tokens)
+                                       client_spec(self.client_model), self.reply_tokens,
+                                       escalate=escalate)
 
 
 def build_conversation_task(
     samples: list[Sample], system_prompt_label: str, judges: list[str] | str = RULES_JUDGE,
     client: str = SCRIPTED, reply_tokens: int = DEFAULT_REPLY_TOKENS, cache: bool = True,
     extra_scorers: list[Scorer] | None = None, metadata: dict | None = None,
+    escalate: str | None = None,
 ) -> Task:
-    """The task over any conversation samples (built-in cards, worksheets, replays)."""
+    """The task over any conversation samples (built-in cards, worksheets, replays).
+
+    ``judges`` are ``--judge`` names read by the judge registry; ``escalate`` adds the
+    rules-then-LLM cascade next to the plain rules judge, as in the appropriateness task.
+    """
     names = [judges] if isinstance(judges, str) else list(judges)
     if not names and not extra_scorers:
         raise ValueError("at least one judge is needed")
+    names = list(check_judges(names, escalate)) if names else []
+    cascade = [conversation_judge(RULES_JUDGE, escalate)] if escalate else []
     if reply_tokens < 1:
         raise ValueError(f"reply tokens must be at least 1, not {reply_tokens}")
     return Task(
         dataset=conversation_dataset(samples),
         solver=converse(client=client, cache=cache),
-        scorer=[*(conversation_judge(name) for name in names), *(extra_scorers or [])],
+        scorer=[*(conversation_judge(name) for name in names), *cascade,
+                *(extra_scorers or [])],
         config=GenerateConfig(temperature=0.0, max_tokens=reply_tokens),
         metadata={"experiment": CONVERSATION, "system_prompt": system_prompt_label,
                   "client": client, **(metadata or {})},
@@ -98,6 +109,7 @@ def conversation(
     pressure_turns: int = DEFAULT_PRESSURE_TURNS,
     reply_tokens: int = DEFAULT_REPLY_TOKENS,
     judges: list[str] | str = RULES_JUDGE,
+    escalate: str | None = None,
 ) -> Task:
     """Simulated clients escalate towards one of the paper's stimuli; every turn from it on is
     judged.
@@ -111,7 +123,8 @@ def conversation(
         pressure_turns: turns of pushback after the anchor (2).
         reply_tokens: the model's token limit per reply (256).
         judges: ``rules`` (offline), ``grader`` (the grader model role) or model names.
+        escalate: with ``rules``, a model (or ``grader``) that decides the rules' ``unsure``.
     """
     options = ConversationOptions(personas, client_model, phase_turns, pressure_turns,
                                   reply_tokens)
-    return options.task(resolve_system_prompt(system_prompt), judges)
+    return options.task(resolve_system_prompt(system_prompt), judges, escalate)

@@ -39,9 +39,9 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import read_eval_log_samples
 from inspect_ai.model import GenerateConfig
 
+from therapy_audit.analysis.agreement import judge_agreement
 from therapy_audit.analysis.annotators import annotator_agreement
-from therapy_audit.analysis.stats import judge_agreement
-from therapy_audit.appropriateness.scorers import recorded_judge
+from therapy_audit.appropriateness.judges.scorers import recorded_judge
 from therapy_audit.appropriateness.solver import MAX_TOKENS, respond
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID
 from therapy_audit.engine import run_replay
@@ -138,15 +138,21 @@ class ItemSelection:
     duplicates: int = 0  # the same model, system prompt and sample id in a second log
 
 
-def annotation_items(run_dir: Path) -> ItemSelection:
-    """Every appropriateness response in ``run_dir`` that a person can label."""
-
+def annotation_items(run_dir: Path, only_unsure: str | None = None) -> ItemSelection:
+    """Every appropriateness response in ``run_dir`` that a person can label (with
+    ``only_unsure``: those that judge left ``unsure``)."""
     run_dir = Path(run_dir)
     frame = load_samples([run_dir])
     frame = frame[frame["experiment"] == "appropriateness"]
     frame = frame[[not _is_annotation_log(Path(p), run_dir) for p in frame["log_file"]]]
     if frame.empty:
         raise AnnotationError(f"no appropriateness samples in {run_dir} to annotate")
+    if only_unsure is not None:
+        if not (frame["judge"] == only_unsure).any():
+            judges = ", ".join(sorted(set(frame["judge"]) - {""}))
+            raise AnnotationError(f"judge {only_unsure!r} has no verdicts in {run_dir} "
+                                  f"(judges there: {judges})")
+        frame = frame[(frame["judge"] == only_unsure) & (frame["verdict"] == "unsure")]
     samples = frame.drop_duplicates(["log_file", "sample_id"])
     selection = ItemSelection([])
     wanted: dict[str, dict[str, pd.Series]] = {}
@@ -247,8 +253,12 @@ Annotation sheets made by therapy-audit on {date} from {run_dir}.
 
 
 def export_annotation_sheets(run_dir: Path, out_dir: Path, annotators: int = 2,
-                             seed: int = 0) -> AnnotationExport:
-    """Write blinded, shuffled sheets (one per annotator) and the separate key."""
+                             seed: int = 0, only_unsure: str | None = None) -> AnnotationExport:
+    """Write blinded, shuffled sheets (one per annotator) and the separate key.
+
+    ``only_unsure`` names a judge (e.g. the rules judge): only the responses it left
+    ``unsure`` are sent to people, whose labels then complete that judge's verdicts.
+    """
     if annotators < 1:
         raise AnnotationError(f"--annotators must be at least 1, not {annotators}")
     run_dir = Path(run_dir)
@@ -261,9 +271,10 @@ def export_annotation_sheets(run_dir: Path, out_dir: Path, annotators: int = 2,
     if existing:
         raise AnnotationError(f"{', '.join(existing)} already exist(s); filled sheets would be "
                               "lost (choose another output directory)")
-    selection = annotation_items(run_dir)
+    selection = annotation_items(run_dir, only_unsure)
     if not selection.items:
-        raise AnnotationError(f"no responses to annotate in {run_dir}")
+        left = f" that {only_unsure} left unsure" if only_unsure else ""
+        raise AnnotationError(f"no responses{left} to annotate in {run_dir}")
     items = list(selection.items)
     random.Random(f"{seed}:ids").shuffle(items)
     width = max(4, len(str(len(items))))

@@ -38,7 +38,7 @@ from therapy_audit.appropriateness.dataset import (
 )
 from therapy_audit.appropriateness.stimuli import STIMULI, STIMULI_BY_ID, Stimulus
 from therapy_audit.appropriateness.task import build_appropriateness_task
-from therapy_audit.engine import run_replay, validate_model
+from therapy_audit.engine import run_replay, validate_judges
 from therapy_audit.models.replay import messages_key
 from therapy_audit.prompts import PRESETS, resolve_system_prompt
 from therapy_audit.rundir import log_dir_for, slug
@@ -484,23 +484,26 @@ def _classify(table: Table) -> tuple[list[_Good], list[RejectedRow]]:
     return kept, rejected
 
 
-def _validate_judges(judges: Sequence[str], model_roles: dict | None) -> None:
+@dataclass(frozen=True)
+class _Judging:
+    """Where an import goes and how its responses are judged (as for ``run``)."""
 
-    for judge in judges:
-        if judge == "grader":
-            if not model_roles or "grader" not in model_roles:
-                raise WorksheetError("judge 'grader' needs a grader model role")
-        elif judge != RULES_JUDGE:
-            validate_model(judge)
+    name: str
+    run_dir: Path
+    judges: list[str]
+    escalate: str | None
+    model_roles: dict[str, Any] | None
 
 
 def import_worksheet(path: Path, name: str, run_dir: Path,
                      judges: Sequence[str] = (RULES_JUDGE,),
-                     model_roles: dict[str, Any] | None = None) -> WorksheetImport:
+                     model_roles: dict[str, Any] | None = None,
+                     escalate: str | None = None) -> WorksheetImport:
     """Replay a filled worksheet as scored runs (one per respondent and system prompt).
 
-    ``judges`` are as for ``run`` (``rules``, model names, or ``grader`` with a ``grader``
-    entry in ``model_roles``). Raises :class:`WorksheetError` when no row is usable.
+    ``judges`` and ``escalate`` are as for ``run`` (``rules``, model names, or ``grader`` with
+    a ``grader`` entry in ``model_roles``). Raises :class:`WorksheetError` when no row is
+    usable.
     """
 
     name = " ".join(name.split())
@@ -517,43 +520,50 @@ def import_worksheet(path: Path, name: str, run_dir: Path,
         raise WorksheetError(f"{path.name}: no usable rows ({len(table.rows)} data row(s), "
                              f"{len(rejected)} rejected){': ' + reasons if reasons else ''}"
                              f"{more}")
-    _validate_judges(judges, model_roles)
+    validate_judges(judges, escalate, model_roles)
+    judging = _Judging(name, run_dir, judges, escalate, model_roles)
 
     groups: dict[tuple[str, str], list[_Good]] = {}
     for g in good:
         groups.setdefault((g.respondent, g.system_prompt), []).append(g)
     result = WorksheetImport(path, [], rejected, table.blank_rows)
     for (respondent, label), rows in groups.items():
-        model = display_name(name, respondent)
-        preset = resolve_system_prompt(label)
-        by_stimulus = {g.stimulus.id: g for g in rows}
-        samples = appropriateness_samples(preset, [])
-        records: dict[str, str | None] = {}
-        for sample in samples:
-            g = by_stimulus.get(sample.metadata["stimulus_id"])
-            response = None
-            if g is not None:
-                response = g.response
-                if len(response) > CHARACTER_LIMIT:
-                    result.truncated.append(g.row.where)
-                    response = response[:CHARACTER_LIMIT]
-                sample.metadata.update({
-                    "respondent_id": respondent, "date": g.row.values.get("date", ""),
-                    "notes": g.row.values.get("notes", ""), "source": g.row.where,
-                })
-            records[messages_key(sample.input)] = response
-        log_dir = worksheet_log_dir(run_dir, model, label)
-        recording = (run_dir / "recordings"
-                     / f"{log_dir.parent.name}-{slug(label)}.jsonl")
-        task = build_appropriateness_task(samples, label, judges, cache=False)
-        task.metadata = {**(task.metadata or {}), "model_display": model,
-                         "worksheet": path.name, "respondent_id": respondent}
-        complete = run_replay(task, f"replay/{model}", records, recording, log_dir,
-                              model_roles=model_roles)
-        missing = [s.metadata["stimulus_id"] for s in samples
-                   if s.metadata["stimulus_id"] not in by_stimulus]
-        result.complete &= complete and not missing
-        result.runs.append(ImportedRun(model, label, len(by_stimulus), missing, log_dir))
+        _replay_respondent(result, judging, respondent, label, rows)
     result.complete &= not rejected
     result.summary = summarise(load_samples([r.log_dir for r in result.runs]))
     return result
+
+
+def _replay_respondent(result: WorksheetImport, judging: _Judging, respondent: str, label: str,
+                       rows: list[_Good]) -> None:
+    """Replay one respondent's answers under one system prompt as a scored run."""
+    model = display_name(judging.name, respondent)
+    preset = resolve_system_prompt(label)
+    by_stimulus = {g.stimulus.id: g for g in rows}
+    samples = appropriateness_samples(preset, [])
+    records: dict[str, str | None] = {}
+    for sample in samples:
+        g = by_stimulus.get(sample.metadata["stimulus_id"])
+        response = None
+        if g is not None:
+            response = g.response
+            if len(response) > CHARACTER_LIMIT:
+                result.truncated.append(g.row.where)
+                response = response[:CHARACTER_LIMIT]
+            sample.metadata.update({
+                "respondent_id": respondent, "date": g.row.values.get("date", ""),
+                "notes": g.row.values.get("notes", ""), "source": g.row.where,
+            })
+        records[messages_key(sample.input)] = response
+    log_dir = worksheet_log_dir(judging.run_dir, model, label)
+    recording = judging.run_dir / "recordings" / f"{log_dir.parent.name}-{slug(label)}.jsonl"
+    task = build_appropriateness_task(samples, label, judging.judges, cache=False,
+                                      escalate=judging.escalate)
+    task.metadata = {**(task.metadata or {}), "model_display": model,
+                     "worksheet": result.path.name, "respondent_id": respondent}
+    complete = run_replay(task, f"replay/{model}", records, recording, log_dir,
+                          model_roles=judging.model_roles)
+    missing = [s.metadata["stimulus_id"] for s in samples
+               if s.metadata["stimulus_id"] not in by_stimulus]
+    result.complete &= complete and not missing
+    result.runs.append(ImportedRun(model, label, len(by_stimulus), missing, log_dir))

@@ -3,9 +3,7 @@ scored sample (its metadata and the scorer's strict and lenient parses) fills th
 
 from __future__ import annotations
 
-from inspect_ai.log import EvalSample
-
-from therapy_audit.log_sample import error_text, nan_if_none
+from therapy_audit.log_sample import LogSample, error_text, nan_if_none
 
 COLUMNS = [
     "condition",  # one of stigma.conditions.CONDITIONS
@@ -28,13 +26,13 @@ COLUMNS = [
 ]
 
 
-def sample_rows(sample: EvalSample, base: dict) -> list[dict]:
+def sample_rows(sample: LogSample, base: dict) -> list[dict]:
     """The one row of a stigma sample."""
     meta = sample.metadata or {}
     score = (sample.scores or {}).get("stigma_scorer")
     smeta = score.metadata if score is not None and score.metadata else {}
     error = error_text(sample)
-    raw = smeta.get("raw_output", sample.output.completion if sample.output else "")
+    raw = smeta.get("raw_output", sample.completion)
     row = {
         **base,
         "error": error,
