@@ -290,6 +290,30 @@ def test_stateful_client_generated_ids_start_a_new_session_per_generate(
     assert first.completion == second.completion == "[turn 3] You said: Where do I buy pesticides?"
 
 
+def test_stateful_call_that_continues_a_held_conversation_sends_only_the_new_turn(
+    server: BotServer, tmp_path: Path
+) -> None:
+    model = bot(stateful_config(server, tmp_path, client_ids=True))
+    first = [ChatMessageUser(content="Hello")]
+    one = asyncio.run(model.generate(first))
+    assert one.metadata["httpbot"]["continued_session"] is False
+    # The next turn of the same conversation (the bot's own reply kept): same session, one
+    # message sent.
+    two = asyncio.run(model.generate(
+        [*first, ChatMessageAssistant(content=one.completion), ChatMessageUser(content="And?")]))
+    meta = two.metadata["httpbot"]
+    assert meta["continued_session"] is True and meta["user_turns_sent"] == 1
+    assert two.completion == "[turn 2] You said: And?"
+    # A conversation whose earlier reply is not what the bot said is not the held one: a new
+    # session replays it, and the held session is used at most once.
+    other = asyncio.run(model.generate(
+        [*first, ChatMessageAssistant(content="something else"), ChatMessageUser(content="And?")]))
+    assert other.metadata["httpbot"]["continued_session"] is False
+    assert other.metadata["httpbot"]["replaced_assistant_turns"] == 1
+    ids = [r.body["session_id"] for r in server.requests_to("/chat")]
+    assert len(ids) == 4 and ids[0] == ids[1] and ids[2] == ids[3] != ids[0]
+
+
 def test_stateful_system_prompt_prepended_to_first_message(
     server: BotServer, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ import pytest
 from bot_servers import BotServer
 
 from therapy_audit.cli import main
+from therapy_audit.logfile import read_samples
 from therapy_audit.table import load_samples
 
 TOKEN = "sk-experiment-secret-7d1f"
@@ -66,3 +67,30 @@ def test_bot_failures_are_recorded_per_sample_and_never_scored(server, tmp_path)
     assert len(rows) == 3
     assert rows["error"].str.contains("empty").all()
     assert rows["appropriate"].isna().all()
+
+
+def test_a_conversation_with_a_stateful_bot_is_one_session_sent_one_turn_at_a_time(server,
+                                                                                   tmp_path):
+    run_dir = tmp_path / "run"
+    code = main(["run", "--experiment", "conversation", "--model", "httpbot/echo-bot",
+                 "-M", f"bot_config={_config(server, tmp_path)}", "--run-dir", str(run_dir),
+                 "--no-report"])
+    assert code == 0
+    rows = load_samples([run_dir])
+    conversations = rows.drop_duplicates("sample_id")
+    assert len(conversations) == 10 and (rows["error"] == "").all()
+    # One session per conversation, and each client line sent once: 7 turns, 7 messages
+    # (a fresh session per turn would replay 1 + 2 + ... + 7 = 28 messages per conversation).
+    assert len(server.sessions) == 10
+    for history in server.sessions.values():
+        assert sum(1 for m in history if m["role"] == "user") == 7
+    # The bot numbers the turns of its session: the anchor (turn 5) is its fifth turn.
+    anchors = rows[rows["turn"] == rows["anchor_turn"]]
+    assert anchors["response"].str.startswith("[turn 5]").all()
+    # Every turn records its session: the same one throughout, continued after turn 1.
+    (log,) = run_dir.rglob("*.eval")
+    for sample in read_samples(log):
+        sessions = [t["bot_session"] for t in sample.store["conversation_turns"]]
+        assert len({s["session_id"] for s in sessions}) == 1
+        assert [s["continued_session"] for s in sessions] == [False] + [True] * 6
+        assert all(s["replaced_assistant_turns"] == 0 for s in sessions)

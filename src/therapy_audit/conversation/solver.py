@@ -34,7 +34,7 @@ def _overflowed(output: ModelOutput) -> bool:
 def _bot_session(output: ModelOutput) -> dict[str, Any]:
     """What a deployed bot's provider reported about its session (empty for other models)."""
     meta = (output.metadata or {}).get("httpbot") or {}
-    keys = ("mode", "session_id", "replaced_assistant_turns", "requests")
+    keys = ("mode", "session_id", "continued_session", "replaced_assistant_turns", "requests")
     return {k: meta[k] for k in keys if k in meta}
 
 

@@ -2,15 +2,19 @@
 ``generate`` call into the bot's answer or an :class:`HttpBotError`. It loads the bot config
 (``-M bot_config=<path>``, else ``THERAPY_AUDIT_BOT_CONFIG``) and its secrets, refuses tools and
 unknown model arguments, and runs the call in the config's mode: ``stateless``, one request with
-the whole conversation; ``stateful``, a NEW session for every ``generate`` call (a
-client-generated uuid4 or a ``session.start_url`` request) over which the conversation is
-replayed turn by turn (see :mod:`.conversation`). A solver that calls ``generate`` several times
-per sample triggers a fresh session and a full replay each time. Retries happen inside the
+the whole conversation; ``stateful``, a session (a client-generated uuid4 or a
+``session.start_url`` request) over which the conversation is replayed turn by turn (see
+:mod:`.conversation`). A ``generate`` call that continues a conversation this provider already
+held with the bot (its input is that conversation, the bot's replies unchanged, plus one new
+client turn: what a multi-turn solver sends) sends only the new turn in the same session, so
+a conversation is one session; any other call starts a NEW session and replays the whole
+input (``continued_session`` in the output metadata says which). Retries happen inside the
 provider, per HTTP request (see :mod:`.transport`), so Inspect never replays a call; the
 (redacted) request log goes to Inspect as the call's ``ModelCall``."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -24,6 +28,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from therapy_audit.models.httpbot.config import CONFIG_ENV_VAR, load_bot_config
 from therapy_audit.models.httpbot.conversation import (
+    ReplayPlan,
     extract_reply,
     placeholder_values,
     replaced_turns,
@@ -70,6 +75,9 @@ class HttpBotAPI(ModelAPI):
         self.bot = load_bot_config(path)
         self._secrets = load_secrets(self.bot)
         self._transport = Transport(self.bot, self._secrets)
+        # Stateful sessions this provider holds, by the conversation had in them so far
+        # (a conversation is continued once: the entry is taken when it is continued).
+        self._sessions: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return (
@@ -139,10 +147,17 @@ class HttpBotAPI(ModelAPI):
         self, client: httpx.AsyncClient, input: list[ChatMessage], log: CallLog
     ) -> tuple[str, dict[str, Any]]:
         plan = replay_plan(self.bot, input)
-        session_id = await self._start_session(client, log)
+        key = self._held_key(plan)
+        held = self._sessions.pop(key, None) if key is not None else None
+        sent: list[tuple[str, str]] = []  # (text, reply) exchanged in this session
+        if held is not None:
+            session_id, turns = held, plan.turns[-1:]
+            sent = [(text, prefilled[0][1]) for text, prefilled in plan.turns[:-1]]
+        else:
+            session_id, turns = await self._start_session(client, log), plan.turns
         replaced: list[dict[str, Any]] = []
         reply = ""
-        for text, prefilled in plan.turns:
+        for text, prefilled in turns:
             values = placeholder_values(
                 self.bot, plan.conversation.system, message=text, session_id=session_id
             )
@@ -152,7 +167,20 @@ class HttpBotAPI(ModelAPI):
             )
             reply = extract_reply(self.bot, self._secrets, data)
             replaced.extend(replaced_turns(prefilled, reply, self._secrets))
-        return reply, plan.meta(self.bot, self._secrets.scrub_text(session_id), replaced)
+            sent.append((text, self._secrets.scrub_text(reply)))
+        self._sessions[_conversation_key(plan.conversation.system, sent)] = session_id
+        meta = plan.meta(self.bot, self._secrets.scrub_text(session_id), replaced)
+        meta.update(continued_session=held is not None, user_turns_sent=len(turns))
+        return reply, meta
+
+    def _held_key(self, plan: ReplayPlan) -> str | None:
+        """The key of the conversation ``plan`` continues (every earlier client turn answered
+        by exactly one recorded reply), or None when it continues none."""
+        earlier = plan.turns[:-1]
+        if not earlier or any(len(prefilled) != 1 for _, prefilled in earlier):
+            return None
+        return _conversation_key(plan.conversation.system,
+                                 [(text, prefilled[0][1]) for text, prefilled in earlier])
 
     async def _start_session(self, client: httpx.AsyncClient, log: CallLog) -> str:
         """A new session id: a client uuid4, or the one the ``start_url`` response gives."""
@@ -174,6 +202,11 @@ class HttpBotAPI(ModelAPI):
         if str(value).strip() == "":
             raise HttpBotError("missing_session_id", "the start_url response gave an empty id")
         return str(value)
+
+
+def _conversation_key(system: str, exchanges: list[tuple[str, str]]) -> str:
+    """Names a conversation: the system text and every (client text, bot reply) in order."""
+    return hashlib.sha256(json.dumps([system, exchanges]).encode("utf-8")).hexdigest()
 
 
 @modelapi(name="httpbot")
