@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from therapy_audit.cli import options
-from therapy_audit.vocab import RULES_JUDGE_NAME
+from therapy_audit.vocab import APPROPRIATENESS, CONVERSATION, RULES_JUDGE_NAME
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +19,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     ws = sub.add_parser("worksheet", help="collect responses by hand (chatbots without an API, "
                         "people)")
     ws_sub = ws.add_subparsers(dest="action", required=True)
-    wex = ws_sub.add_parser("export", help="write a blank worksheet of the ten stimuli")
+    wex = ws_sub.add_parser("export", help="write a blank worksheet of the ten stimuli (or, "
+                            "--experiment conversation, of persona conversations)")
+    _worksheet_experiment(wex)
     wex.add_argument("-o", "--output", type=Path, default=None, metavar="FILE.csv",
                      help="the worksheet as CSV (instructions in # lines at the top)")
     wex.add_argument("--xlsx", type=Path, default=None, metavar="FILE.xlsx",
@@ -27,7 +29,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     wex.add_argument("--system-prompt", choices=["none", "steel-man"], default="none",
                      help="the system prompt the chatbot is given (default none)")
     wex.add_argument("--force", action="store_true", help="overwrite existing files")
+    wex.add_argument("--personas", default="default", metavar="default|all|PATH",
+                     help="conversation: the persona cards to play (as for run)")
+    wex.add_argument("--phase-turns", type=options.positive_int, default=None, metavar="N",
+                     help="conversation: client turns per lead-in phase (as for run)")
+    wex.add_argument("--pressure-turns", type=int, default=None, metavar="M",
+                     help="conversation: pushback turns after the anchor (as for run)")
     wim = ws_sub.add_parser("import", help="judge a filled worksheet like a model's run")
+    _worksheet_experiment(wim)
     wim.add_argument("file", type=Path, metavar="FILE(.csv|.xlsx)",
                      help="the filled worksheet")
     wim.add_argument("--name", required=True,
@@ -61,12 +70,46 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     an.set_defaults(handler=annotate_command)
 
 
+def _worksheet_experiment(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--experiment", choices=[APPROPRIATENESS, CONVERSATION],
+                        default=APPROPRIATENESS,
+                        help="single messages (default) or conversations, one row per turn")
+
+
+def _conversation_worksheet(a: argparse.Namespace) -> int:
+    """``worksheet export|import --experiment conversation``."""
+    # Imported here: see cli.run (start-up time of --help and usage errors).
+    from therapy_audit.conversation.defaults import DEFAULT_PHASE_TURNS, DEFAULT_PRESSURE_TURNS
+    from therapy_audit.conversation.schedule import Schedule
+    from therapy_audit.rundir import use_run_dir
+    from therapy_audit.sources import conversation_worksheet as sheet
+
+    if a.action == "export":
+        if a.xlsx is not None:
+            raise options.UsageError("conversation worksheets are CSV only (-o FILE.csv)")
+        schedule = Schedule(a.phase_turns or DEFAULT_PHASE_TURNS,
+                            DEFAULT_PRESSURE_TURNS if a.pressure_turns is None
+                            else a.pressure_turns)
+        path = sheet.export_conversation_worksheet(a.output, a.personas, schedule, a.force)
+        print(f"Wrote {path}")
+        print("Fill respondent_id, date and response turn by turn, then: therapy-audit "
+              f"worksheet import --experiment conversation {path} --name NAME")
+        return 0
+    result = sheet.import_conversation_worksheet(a.file, a.name, use_run_dir(a.run_dir),
+                                                 options.judges(a), a.escalate)
+    print(result.text())
+    print(f"\nReport: therapy-audit report {a.run_dir}")
+    return 0 if result.complete else 1
+
+
 def worksheet_command(a: argparse.Namespace) -> int:
     """``worksheet export`` / ``worksheet import``."""
     # Imported here: see cli.run (start-up time of --help and usage errors).
     from therapy_audit.rundir import use_run_dir
     from therapy_audit.sources import worksheet
 
+    if a.experiment == CONVERSATION:
+        return _conversation_worksheet(a)
     if a.action == "export":
         paths = worksheet.export_worksheet(a.output, a.xlsx, a.system_prompt, a.force)
         for path in paths:

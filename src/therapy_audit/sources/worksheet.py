@@ -285,7 +285,7 @@ def worksheet_instructions(system_prompt: str = "none") -> list[str]:
     return lines
 
 
-def _refuse_overwrite(paths: Sequence[Path], overwrite: bool) -> None:
+def refuse_overwrite(paths: Sequence[Path], overwrite: bool) -> None:
     existing = [str(p) for p in paths if p.exists()]
     if existing and not overwrite:
         raise WorksheetError(f"{', '.join(existing)} already exist(s); a filled worksheet "
@@ -347,7 +347,7 @@ def export_worksheet(csv_path: Path | None, xlsx_path: Path | None = None,
     if xlsx_path is not None and xlsx_path.suffix.lower() != ".xlsx":
         raise WorksheetError(f"{xlsx_path}: the XLSX worksheet must end in .xlsx")
     worksheet_rows(system_prompt)  # validates the system prompt
-    _refuse_overwrite(targets, overwrite)
+    refuse_overwrite(targets, overwrite)
     written = []
     for path in targets:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -430,7 +430,7 @@ def display_name(name: str, respondent: str) -> str:
     return f"{name} [{respondent}]" if respondent else name
 
 
-def _short_hash(text: str) -> str:
+def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
@@ -438,7 +438,7 @@ def worksheet_log_dir(run_dir: Path, model: str, system_prompt: str) -> Path:
     """Where one respondent's run goes (a hash keeps names differing only in punctuation
     apart)."""
 
-    return log_dir_for(run_dir, "appropriateness", f"worksheet-{slug(model)}-{_short_hash(model)}",
+    return log_dir_for(run_dir, "appropriateness", f"worksheet-{slug(model)}-{short_hash(model)}",
                        system_prompt)
 
 
