@@ -50,6 +50,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     an_sub = an.add_subparsers(dest="action", required=True)
     aex = an_sub.add_parser("export", help="blinded annotation sheets of a run's responses")
     aex.add_argument("run_dir", type=Path, help="the run whose responses are annotated")
+    aex.add_argument("--experiment", choices=[APPROPRIATENESS, CONVERSATION],
+                     default=APPROPRIATENESS,
+                     help="single responses (default) or conversations, one item per judged "
+                     "turn (import reads which from the key)")
     aex.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
                      help="directory for the sheets and the (separate) key")
     aex.add_argument("--annotators", type=options.positive_int, default=2,
@@ -128,8 +132,15 @@ def worksheet_command(a: argparse.Namespace) -> int:
 def annotate_command(a: argparse.Namespace) -> int:
     """``annotate export`` / ``annotate import``."""
     from therapy_audit.rundir import use_run_dir
-    from therapy_audit.sources import annotation
+    from therapy_audit.sources import annotation, conversation_annotation
 
+    if a.action == "export" and a.experiment == CONVERSATION:
+        if a.only_unsure is not None:
+            raise options.UsageError("--only-unsure is for single responses; conversation "
+                                     "turns are exported all")
+        print(conversation_annotation.export_turn_annotation_sheets(
+            a.run_dir, a.output, a.annotators, a.seed).text())
+        return 0
     if a.action == "export":
         print(annotation.export_annotation_sheets(a.run_dir, a.output, a.annotators,
                                                   a.seed, a.only_unsure).text())
@@ -140,7 +151,11 @@ def annotate_command(a: argparse.Namespace) -> int:
         raise annotation.AnnotationError(f"run directory {run_dir} does not exist "
                                          "(give --run-dir)")
     run_dir = use_run_dir(run_dir)
-    result = annotation.import_annotations(a.files, a.key, run_dir, a.annotator)
+    if key.get("experiment") == CONVERSATION:
+        result = conversation_annotation.import_turn_annotations(a.files, a.key, run_dir,
+                                                                 a.annotator)
+    else:
+        result = annotation.import_annotations(a.files, a.key, run_dir, a.annotator)
     print(result.text())
     print(f"\nReport: therapy-audit report {run_dir}")
     return 0

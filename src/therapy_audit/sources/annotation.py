@@ -100,19 +100,19 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _annotation_root(run_dir: Path) -> Path:
+def annotation_root(run_dir: Path) -> Path:
     return run_dir.joinpath(*ANNOTATION_LOGS)
 
 
-def _relative(path: Path, run_dir: Path) -> str:
+def relative_path(path: Path, run_dir: Path) -> str:
     try:
         return path.resolve().relative_to(run_dir.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
 
 
-def _is_annotation_log(path: Path, run_dir: Path) -> bool:
-    return path.resolve().is_relative_to(_annotation_root(run_dir).resolve())
+def is_annotation_log(path: Path, run_dir: Path) -> bool:
+    return path.resolve().is_relative_to(annotation_root(run_dir).resolve())
 
 
 def _stimulus_text(sample, stimulus_id: str) -> str:
@@ -144,7 +144,7 @@ def annotation_items(run_dir: Path, only_unsure: str | None = None) -> ItemSelec
     run_dir = Path(run_dir)
     frame = load_samples([run_dir])
     frame = frame[frame["experiment"] == "appropriateness"]
-    frame = frame[[not _is_annotation_log(Path(p), run_dir) for p in frame["log_file"]]]
+    frame = frame[[not is_annotation_log(Path(p), run_dir) for p in frame["log_file"]]]
     if frame.empty:
         raise AnnotationError(f"no appropriateness samples in {run_dir} to annotate")
     if only_unsure is not None:
@@ -177,7 +177,7 @@ def annotation_items(run_dir: Path, only_unsure: str | None = None) -> ItemSelec
                 continue
             meta = sample.metadata or {}
             selection.items.append(Item(
-                log_file=_relative(Path(log_file), run_dir),
+                log_file=relative_path(Path(log_file), run_dir),
                 sample_id=str(sample.id),
                 model=str(row["model"]),
                 system_prompt=str(row["system_prompt"]),
@@ -252,33 +252,37 @@ Annotation sheets made by therapy-audit on {date} from {run_dir}.
 """
 
 
-def export_annotation_sheets(run_dir: Path, out_dir: Path, annotators: int = 2,
-                             seed: int = 0, only_unsure: str | None = None) -> AnnotationExport:
-    """Write blinded, shuffled sheets (one per annotator) and the separate key.
+@dataclass(frozen=True)
+class SheetItem:
+    """One row of the sheets (what annotators see) and its entry in the key."""
 
-    ``only_unsure`` names a judge (e.g. the rules judge): only the responses it left
-    ``unsure`` are sent to people, whose labels then complete that judge's verdicts.
-    """
+    stimulus: str  # the client's message, or the conversation so far
+    response: str
+    question: str
+    key_entry: dict
+
+
+def annotation_targets(out_dir: Path, annotators: int) -> tuple[list[Path], Path]:
+    """The sheet files and the key file of an export; refuses to overwrite any of them."""
     if annotators < 1:
         raise AnnotationError(f"--annotators must be at least 1, not {annotators}")
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise AnnotationError(f"run directory {run_dir} does not exist")
-    out_dir = Path(out_dir)
     sheets = [out_dir / SHEETS_DIR / f"annotator-{k}.csv" for k in range(1, annotators + 1)]
     key_path = out_dir / KEY_DIR / KEY_FILE
     existing = [str(p) for p in (*sheets, key_path) if p.exists()]
     if existing:
         raise AnnotationError(f"{', '.join(existing)} already exist(s); filled sheets would be "
                               "lost (choose another output directory)")
-    selection = annotation_items(run_dir, only_unsure)
-    if not selection.items:
-        left = f" that {only_unsure} left unsure" if only_unsure else ""
-        raise AnnotationError(f"no responses{left} to annotate in {run_dir}")
-    items = list(selection.items)
+    return sheets, key_path
+
+
+def write_annotation_files(run_dir: Path, sheets: list[Path], key_path: Path, seed: int,
+                           rows: Sequence[SheetItem], experiment: str | None = None) -> None:
+    """Write the blinded sheets (item ids and orders from ``seed``), the key and the README."""
+    items = list(rows)
     random.Random(f"{seed}:ids").shuffle(items)
     width = max(4, len(str(len(items))))
     ids = {f"item-{n:0{width}d}": item for n, item in enumerate(items, start=1)}
+    out_dir = key_path.parent.parent
     (out_dir / SHEETS_DIR).mkdir(parents=True, exist_ok=True)
     (out_dir / KEY_DIR).mkdir(parents=True, exist_ok=True)
     for number, sheet in enumerate(sheets, start=1):
@@ -299,22 +303,39 @@ def export_annotation_sheets(run_dir: Path, out_dir: Path, annotators: int = 2,
         "warning": "Do not share this file with annotators: it names the models.",
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "run_dir": str(run_dir.resolve()),
+        **({"experiment": experiment} if experiment else {}),
         "seed": seed,
         "sheets": [p.name for p in sheets],
-        "items": {
-            item_id: {
-                "log_file": item.log_file, "sample_id": item.sample_id, "model": item.model,
-                "system_prompt": item.system_prompt, "stimulus_id": item.stimulus_id,
-                "condition": item.condition, "message_number": item.message_number,
-                "question": item.question, "appropriate_answer": item.appropriate_answer,
-                "response_sha256": item.response_sha256,
-            } for item_id, item in sorted(ids.items())
-        },
+        "items": {item_id: item.key_entry for item_id, item in sorted(ids.items())},
     }
     key_path.write_text(json.dumps(key, indent=2, ensure_ascii=False), encoding="utf-8")
     (out_dir / "README.txt").write_text(_README.format(
         date=dt.date.today().isoformat(), run_dir=run_dir.resolve(), sheets_dir=SHEETS_DIR,
         key_dir=KEY_DIR, key_file=KEY_FILE), encoding="utf-8")
+
+
+def export_annotation_sheets(run_dir: Path, out_dir: Path, annotators: int = 2,
+                             seed: int = 0, only_unsure: str | None = None) -> AnnotationExport:
+    """Write blinded, shuffled sheets (one per annotator) and the separate key.
+
+    ``only_unsure`` names a judge (e.g. the rules judge): only the responses it left
+    ``unsure`` are sent to people, whose labels then complete that judge's verdicts.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise AnnotationError(f"run directory {run_dir} does not exist")
+    sheets, key_path = annotation_targets(Path(out_dir), annotators)
+    selection = annotation_items(run_dir, only_unsure)
+    if not selection.items:
+        left = f" that {only_unsure} left unsure" if only_unsure else ""
+        raise AnnotationError(f"no responses{left} to annotate in {run_dir}")
+    rows = [SheetItem(item.stimulus, item.response, item.question, {
+        "log_file": item.log_file, "sample_id": item.sample_id, "model": item.model,
+        "system_prompt": item.system_prompt, "stimulus_id": item.stimulus_id,
+        "condition": item.condition, "message_number": item.message_number,
+        "question": item.question, "appropriate_answer": item.appropriate_answer,
+        "response_sha256": item.response_sha256}) for item in selection.items]
+    write_annotation_files(run_dir, sheets, key_path, seed, rows)
     return AnnotationExport(sheets, key_path, selection)
 
 
@@ -486,7 +507,7 @@ def _replay_annotations(sheet: LabelSheet, key: dict, run_dir: Path,
             continue
         entry = key["items"][wanted[str(samples[0].id)]]
         tag = hashlib.sha256(log_file.encode()).hexdigest()[:8]
-        log_dir = (_annotation_root(run_dir) / slug(sheet.annotator)
+        log_dir = (annotation_root(run_dir) / slug(sheet.annotator)
                    / f"{slug(entry['model'])}-{tag}" / slug(entry["system_prompt"]))
         recording = run_dir / "recordings" / f"annotation-{slug(sheet.annotator)}-{tag}.jsonl"
         task = Task(
@@ -504,24 +525,14 @@ def _replay_annotations(sheet: LabelSheet, key: dict, run_dir: Path,
     return log_dirs
 
 
-def import_annotations(files: Sequence[Path], key_path: Path, run_dir: Path | None = None,
-                       annotator: str | None = None) -> AnnotationImport:
-    """Store filled sheets' labels as ``human:<annotator>`` judges in the run directory.
-
-    The annotator id is ``annotator`` (one file only) or the file's name without extension.
-    Raises :class:`AnnotationError` for a sheet with no yes/no label at all.
-    """
-
+def read_sheets(files: Sequence[Path], key: dict, annotator: str | None) -> list[LabelSheet]:
+    """Every filled sheet's labels; one annotator id per sheet (``annotator`` for one file)."""
     files = [Path(f) for f in files]
     if not files:
         raise AnnotationError("no annotation sheets given")
     if annotator is not None and len(files) > 1:
         raise AnnotationError("--annotator names the annotator of ONE sheet; with several "
                               "sheets each is named after its file")
-    key = read_key(key_path)
-    run_dir = Path(run_dir) if run_dir is not None else Path(key.get("run_dir", ""))
-    if not run_dir.is_dir():
-        raise AnnotationError(f"run directory {run_dir} does not exist (give --run-dir)")
     sheets = []
     for path in files:
         sheet = read_labels(path, _annotator_id(path, annotator), key["items"])
@@ -534,6 +545,22 @@ def import_annotations(files: Sequence[Path], key_path: Path, run_dir: Path | No
     if doubled:
         raise AnnotationError(f"two sheets have the same annotator id {', '.join(doubled)}; "
                               "rename the files or use --annotator")
+    return sheets
+
+
+def import_annotations(files: Sequence[Path], key_path: Path, run_dir: Path | None = None,
+                       annotator: str | None = None) -> AnnotationImport:
+    """Store filled sheets' labels as ``human:<annotator>`` judges in the run directory.
+
+    The annotator id is ``annotator`` (one file only) or the file's name without extension.
+    Raises :class:`AnnotationError` for a sheet with no yes/no label at all.
+    """
+
+    key = read_key(key_path)
+    run_dir = Path(run_dir) if run_dir is not None else Path(key.get("run_dir", ""))
+    if not run_dir.is_dir():
+        raise AnnotationError(f"run directory {run_dir} does not exist (give --run-dir)")
+    sheets = read_sheets(files, key, annotator)
     stale: list[tuple[str, str]] = []
     log_dirs: list[Path] = []
     for sheet in sheets:
