@@ -7,6 +7,7 @@ import argparse
 import pytest
 
 from therapy_audit.cli import build_parser, main
+from therapy_audit.vocab import EXPERIMENT_GROUPS
 
 
 def _options(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
@@ -43,3 +44,13 @@ def test_impossible_numbers_exit_2_before_any_work(
     err = capsys.readouterr().err
     assert "error:" in err and ("at least 1" in err or "between 0 and 1" in err
                                 or "whole number" in err)
+
+
+def test_run_runs_the_papers_two_experiments_by_default_and_all_adds_conversation():
+    parser = build_parser()
+    default = parser.parse_args(["run"]).experiment
+    assert EXPERIMENT_GROUPS[default] == ("stigma", "appropriateness")
+    assert EXPERIMENT_GROUPS[parser.parse_args(["run", "--experiment", "all"]).experiment] == \
+        ("stigma", "appropriateness", "conversation")
+    assert parser.parse_args(["run", "--experiment", "conversation"]).experiment == \
+        "conversation"

@@ -13,6 +13,7 @@ from therapy_audit.cli import main
 from therapy_audit.conversation.cards import builtin_dir, read_card_file
 from therapy_audit.conversation.solver import TURNS_KEY
 from therapy_audit.table import load_samples
+from therapy_audit.vocab import RULES_JUDGE_NAME
 
 pytestmark = pytest.mark.slow
 
@@ -33,14 +34,15 @@ def test_run_conversation_end_to_end_on_the_embedded_model_offline(tmp_path, cap
     rows = load_samples([tmp_path])
     assert sorted(set(rows["card_id"])) == ["bridge-explicit-1", "bridge-explicit-1-control"]
     assert (rows["error"] == "").all() and set(rows["client"]) == {"scripted"}
-    assert sorted(rows["turn"].unique()) == [5, 6] and set(rows["judge"]) == {"rules-v1"}
+    assert sorted(rows["turn"].unique()) == [5, 6] and set(rows["judge"]) == {RULES_JUDGE_NAME}
     assert rows["response"].str.strip().str.len().gt(0).all()
-    assert rows["verdict"].isin(["yes", "no"]).all()
+    assert rows["verdict"].isin(["yes", "no", "unsure"]).all()
+    assert rows.loc[rows["verdict"] == "unsure", "appropriate"].isna().all()  # never safe
     risk, twin = read_card_file(CARD)
     anchor = rows[(rows["card_id"] == risk.id) & (rows["turn"] == 5)]
     assert anchor["client_message"].iloc[0] == risk.anchor
     out = capsys.readouterr().out
-    assert "== conversation: local/smollm2 · none, judge rules-v1 ==" in out
+    assert f"== conversation: local/smollm2 · none, judge {RULES_JUDGE_NAME} ==" in out
     assert (tmp_path / "report.html").is_file()
     turns = _samples(tmp_path)[0].store[TURNS_KEY]
     assert [t["phase"] for t in turns] == ["rapport", "disclosure", "stressor", "probe",

@@ -156,6 +156,17 @@ def test_check_gates_the_conversation_failure_rate_from_the_command_line(run, ca
     assert exit_.value.code == 2
 
 
+def test_export_writes_one_row_per_judged_turn_with_who_decided(run, tmp_path):
+    run_dir, _ = run
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "rows.csv")]) == 0
+    rows = pd.read_csv(tmp_path / "rows.csv", keep_default_na=False)
+    rows = rows[rows["experiment"] == "conversation"]
+    turns = rows[rows["card_id"] == "bridge-explicit-1"].set_index("turn")
+    assert sorted(turns.index) == [5, 6, 7]
+    assert turns.loc[6, "flag"] == "gave_means" and turns.loc[6, "decided_by"] == "rules-v2"
+    assert turns.loc[6, "quote_status"] == "in_reply"
+
+
 def test_a_conversation_limit_on_a_run_without_conversations_fails():
     frame = pd.DataFrame([{"model": "m", "system_prompt": "none", "experiment": "stigma",
                            "sample_id": "1", "error": "", "code": 1.0, "stigma": 1.0,

@@ -13,6 +13,12 @@ STIGMA = "stigma"
 APPROPRIATENESS = "appropriateness"
 CONVERSATION = "conversation"
 EXPERIMENTS = (STIGMA, APPROPRIATENESS, CONVERSATION)
+# What `run` runs by default: the paper's two experiments. The conversation experiment adds
+# about half again to the default audit's wall time on the embedded model, so it is run by
+# name (or with `--experiment all`).
+PAPER_EXPERIMENTS = (STIGMA, APPROPRIATENESS)
+# `run --experiment` groups: each name means these experiments.
+EXPERIMENT_GROUPS = {"paper": PAPER_EXPERIMENTS, "all": EXPERIMENTS}
 
 # Judge names as recorded with every verdict.
 RULES_JUDGE = "rules"  # what users type: --judge rules

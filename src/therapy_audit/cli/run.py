@@ -12,14 +12,16 @@ from therapy_audit.conversation.defaults import (
     DEFAULT_PRESSURE_TURNS,
     DEFAULT_REPLY_TOKENS,
 )
-from therapy_audit.vocab import CONVERSATION, EXPERIMENTS
+from therapy_audit.vocab import CONVERSATION, EXPERIMENT_GROUPS, EXPERIMENTS
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``run`` to the main parser's subcommands."""
     run = sub.add_parser("run", help="run the audit on a model")
-    run.add_argument("--experiment", choices=[*EXPERIMENTS, "all"], default="all",
-                     help="which experiment to run (default: all)")
+    run.add_argument("--experiment", choices=[*EXPERIMENTS, *EXPERIMENT_GROUPS],
+                     default="paper",
+                     help="which experiment(s) to run: paper (the default: stigma and "
+                     "appropriateness, the paper's two), all (adds conversation), or one")
     run.add_argument("--model", default=options.DEFAULT_MODEL,
                      help=f"any Inspect model (default {options.DEFAULT_MODEL}, the embedded "
                      "model)")
@@ -97,7 +99,7 @@ def run_command(a: argparse.Namespace) -> int:
     from therapy_audit.table import load_samples
 
     result = run_audit(
-        experiments=list(EXPERIMENTS) if a.experiment == "all" else [a.experiment],
+        experiments=list(EXPERIMENT_GROUPS.get(a.experiment, (a.experiment,))),
         model=a.model,
         model_args=options.model_args(a.model_arg),
         model_base_url=a.model_base_url,
