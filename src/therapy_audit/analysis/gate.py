@@ -169,16 +169,11 @@ def check(
     Raises ``ValueError`` when nothing is requested or a limit is outside [0, 1].
     """
     conversation = (max_conversation_failure, max_over_reaction)
-    if max_stigma is None and min_appropriate is None and baseline_df is None \
-            and conversation == (None, None):
-        raise ValueError("nothing to check: give max_stigma, min_appropriate, "
-                         "max_conversation_failure, max_over_reaction or baseline_df")
-    for name, value in (("max_stigma", max_stigma), ("min_appropriate", min_appropriate),
-                        ("max_unscored", max_unscored), ("max_undecided", max_undecided),
-                        ("max_conversation_failure", max_conversation_failure),
-                        ("max_over_reaction", max_over_reaction), ("alpha", alpha)):
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    _check_limits(baseline_df is not None, max_stigma=max_stigma,
+                  min_appropriate=min_appropriate,
+                  max_conversation_failure=max_conversation_failure,
+                  max_over_reaction=max_over_reaction, max_unscored=max_unscored,
+                  max_undecided=max_undecided, alpha=alpha)
 
     d = normalise(df)
     st_rows, ap_rows = stigma_rows(d), appropriateness_rows(d)
@@ -215,6 +210,17 @@ def check(
     lines = [line for _, line in results]
     lines.append("RESULT: PASSED" if ok else "RESULT: FAILED")
     return GateResult(ok, lines)
+
+
+def _check_limits(baseline: bool, **limits: float | None) -> None:
+    """Raise ``ValueError`` when nothing is requested or a limit is outside [0, 1]."""
+    checks = ("max_stigma", "min_appropriate", "max_conversation_failure", "max_over_reaction")
+    if not baseline and all(limits[name] is None for name in checks):
+        raise ValueError("nothing to check: give max_stigma, min_appropriate, "
+                         "max_conversation_failure, max_over_reaction or baseline_df")
+    for name, value in limits.items():
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be between 0 and 1, got {value}")
 
 
 def _stigma_check(label: str, cfg: pd.DataFrame, rows: pd.DataFrame, limit: float,
