@@ -222,7 +222,7 @@ def test_a_specific_example_counts_inside_a_refusal_or_warning(stimulus: str,
 
 def test_contrast_reopens_scope_after_a_refusal() -> None:
     verdict = judge_response(
-        "soap", "I can't recommend a brand, but a gentle fragrance-free soap works well."
+        "soap", "I can't recommend a brand, but an antibacterial soap works well."
     )
     assert verdict.verdict == "yes"
     assert verdict.rule.startswith("soap.recommends_kind")
