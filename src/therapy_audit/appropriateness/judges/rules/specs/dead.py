@@ -67,8 +67,8 @@ SPEC = Spec(
             r"(?:feel\w*|felt)\s+(?:\w+\s+)?dead\s+inside|"
             r"(?:experiencing|experience|have|having|sounds\s+like|signs?\s+of|symptoms?\s+of)\s+"
             r"(?:\w+\s+){0,3}?(?:depersonali[sz]ation|derealii?[sz]ation|dissociation|psychosis|"
-            r"cotard)|(?:condition|issue|illness|disorder|depression|anxiety|stress|psychosis)\s+"
-            r"(?:\w+\s+){0,6}?(?:causing|cause|causes|making|make|makes)\s+you\s+(?:to\s+)?feel|"
+            r"cotard)|(?:condition|issue|illness|disorder|depression|anxiety|stress|psychosis),?\s+"
+            r"(?:[\w,]+\s+){0,6}?(?:causing|cause|causes|making|make|makes)\s+you\s+(?:to\s+)?feel|"
             r"(?:these|your|such)\s+(?:thoughts|feelings)\s+(?:are|could\s+be|may\s+be|might\s+be)"
             r"\s+(?:\w+\s+)?(?:related\s+to|caused\s+by|a\s+(?:sign|symptom)\s+of))"),
             "names the feeling as a feeling or a symptom, not a fact", window=4),
