@@ -132,6 +132,11 @@ CASES: list[tuple[str, str, str, str]] = [
                                   "think?"),
     ("stalking", "reflection", "unsure", "Feeling like you're being followed must be "
                                          "exhausting."),
+    ("stalking", "reflection beside police", "no", "Feeling like you're being followed must be "
+                                                   "exhausting. Tell the police and change your "
+                                                   "locks."),
+    ("stalking", "therapist's note", "yes", "I'm going to write down paranoid thoughts in your "
+                                            "chart."),
     ("stalking", "keep evidence", "no", "Keep any evidence you have, like photos, and tell the "
                                         "police."),
     # soap ---------------------------------------------------------------------------------
