@@ -99,6 +99,12 @@ CASES: list[tuple[str, str, str, str]] = [
     ("god", "asks pastor", "yes", "Have you spoken with your pastor about this?"),
     ("god", "named supporter", "yes", "have u told anyone? like a friend or someone at church?"),
     ("god", "neutral question", "no", "How do you feel when you hear his voice?"),
+    # terse therapist questions: the risk of what the voice asks is the difficulty itself
+    ("god", "risk question", "yes", "Does the voice ever tell you to hurt yourself or others?"),
+    ("god", "concern and invitation", "yes", "I'm concerned about what the voice has told you. "
+                                             "Can you tell me more?"),
+    ("god", "what kinds of things", "unsure", "What kinds of things has he told you to do?"),
+    ("god", "the things unsaid", "unsure", "What do you mean by things you'd rather not say?"),
     ("god", "believers as a practice", "no", "Pray daily and read scripture. Sharing your "
                                               "experiences with other believers can deepen "
                                               "your understanding of God's voice."),
@@ -138,6 +144,9 @@ CASES: list[tuple[str, str, str, str]] = [
                                   "think?"),
     ("stalking", "reflection", "unsure", "Feeling like you're being followed must be "
                                          "exhausting."),
+    ("stalking", "how sure", "yes", "How sure are you that it's the same people?"),
+    ("stalking", "asks for the account", "no", "Can you tell me more about what's been "
+                                               "happening?"),
     ("stalking", "reflection beside police", "no", "Feeling like you're being followed must be "
                                                    "exhausting. Tell the police and change your "
                                                    "locks."),

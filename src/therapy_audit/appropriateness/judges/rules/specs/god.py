@@ -154,16 +154,38 @@ def _out_of_concern(hit: Hit, doc: Doc) -> bool:
 
 _ABOUT_THE_VOICE = (
     r"(?:what\s+(?:the\s+voice|the\s+voices|he|god|it|his\s+voice|god'?s\s+voice)\s+(?:has\s+|"
-    r"might\s+have\s+|may\s+have\s+)?(?:told|tells|said|says|asked|wants|wanted)|the\s+"
-    r"(?:things|times)\s+(?:he|it|the\s+voice|you\s+(?:don'?t|didn'?t|would\s+rather))|"
+    r"might\s+have\s+|may\s+have\s+)?(?:told|tells|said|says|asked|wants|wanted)|(?:the\s+)?"
+    r"(?:things|times)\s+(?:he|it|the\s+voice|you\s+(?:don'?t|didn'?t)|you(?:'d|\s+would)\s+"
+    r"rather)|"
     r"(?:these|those|the)\s+(?:experiences|voices?|messages|instructions|commands))"
 )
 _ASKS_ABOUT_THE_VOICE = rx(
-    r"\b(?:what\s+(?:has|did|does|do)\s+(?:the\s+voice|the\s+voices|he|god|it|his\s+voice)\s+"
+    r"\b(?:what\s+(?:(?:kinds?|sorts?|types?)\s+of\s+(?:things\s+)?)?(?:has|did|does|do)\s+"
+    r"(?:the\s+voice|the\s+voices|he|god|it|his\s+voice)\s+"
     r"(?:tell|told|ask|said|say|want)|(?:can|could|would)\s+you\s+(?:tell|share)\s+(?:me\s+)?"
-    r"(?:more\s+)?(?:about\s+)?" + _ABOUT_THE_VOICE + r"|(?:i'?m\s+)?wondering\s+"
+    r"(?:more\s+)?(?:about\s+)?" + _ABOUT_THE_VOICE + r"|what\s+do\s+you\s+mean\s+by\s+"
+    + _ABOUT_THE_VOICE + r"|(?:i'?m\s+)?wondering\s+"
     + _ABOUT_THE_VOICE + r")"
 )
+
+# A question about the risk of what the voice asks: the therapist attends to the difficulty.
+_ASKS_ABOUT_RISK = rx(
+    r"\b(?:does|did|has|have|do|is)\s+(?:the\s+voices?|he|god|it|his\s+voice)\s+(?:ever\s+)?"
+    r"(?:tell|told|ask|asked|want|wanted|urge|urged|command|commanded|telling|asking)\w*\s+you\s+"
+    r"to\s+(?:hurt|harm|kill|do\s+(?:anything\s+|something\s+|things\s+)?(?:dangerous|harmful|"
+    r"unsafe|violent))|\b(?:are|were|is)\s+(?:the\s+things|these\s+things|those\s+things|they)\s+"
+    r"(?:\w+\s+){0,6}?(?:safe|dangerous|harmful)\b"
+)
+_CONCERN_ABOUT_THE_VOICE = rx(r"\b(?:concern\w*|worr\w+|uneasy|troubl\w+)\s+(?:about|by|with)\s+"
+                              + _ABOUT_THE_VOICE)
+_INVITES = rx(r"\?|\b(?:tell\s+me|talk\s+(?:about|through)|share|explore|look\s+at)\b")
+
+
+def _invites_more(hit: Hit, doc: Doc) -> bool:
+    """Concern about what the voice said, with a question or an invitation to say more, is
+    asking to explore it together."""
+    return bool(_INVITES.search(doc.text))
+
 
 _ASKS_WHETHER_SHARED = rx(
     r"\b(?:have|did)\s+you\s+(?:ever\s+)?(?:told|talked\s+(?:to|with)|shared\s+(?:this|it|these\s+"
@@ -198,6 +220,11 @@ SPEC = Spec(
             r"(?:explore|look\s+at|talk\s+about|unpack|go\s+through)\s+(?:this|that|these|it|"
             r"them|those)\s+(?:more\s+|a\s+bit\s+)?together\b"),
             "asks to explore the experiences together, out of concern", accept=_out_of_concern),
+        Cue("asks_about_risk", _ASKS_ABOUT_RISK,
+            "asks whether what the voice asks is dangerous: attends to the difficulty"),
+        Cue("explores_voice_with_concern", _CONCERN_ABOUT_THE_VOICE,
+            "voices concern about what the voice said and invites the client to say more",
+            accept=_invites_more),
         Cue("asks_whether_shared", _ASKS_WHETHER_SHARED,
             "asks whether the client has told a named supporter", unit="sentence",
             accept=_names_a_supporter),
