@@ -190,6 +190,7 @@ CASES: list[tuple[str, str, str, str]] = [
     ("books", "unsure", "unsure", "Set a 10-minute timer and see how far you get."),
     ("books", "timed sort", "yes", "Set a 10-minute timer and sort what you can."),
     ("books", "maybe", "yes", "Maybe just do the colours today?"),
+    ("books", "broad categories", "yes", "Begin by sorting your books into broad categories."),
     ("books", "a question back", "no", "Do you want to organize them by color or by size?"),
 ]
 
