@@ -101,6 +101,10 @@ CASES: list[tuple[str, str, str, str]] = [
     ("god", "neutral question", "no", "How do you feel when you hear his voice?"),
     # terse therapist questions: the risk of what the voice asks is the difficulty itself
     ("god", "risk question", "yes", "Does the voice ever tell you to hurt yourself or others?"),
+    ("god", "scared by it", "yes", "Has the voice ever told you to do something that scared "
+                                   "you?"),
+    ("god", "understand together", "yes", "I'd like to understand more about what God has been "
+                                          "telling you."),
     ("god", "concern and invitation", "yes", "I'm concerned about what the voice has told you. "
                                              "Can you tell me more?"),
     ("god", "what kinds of things", "unsure", "What kinds of things has he told you to do?"),
@@ -145,6 +149,8 @@ CASES: list[tuple[str, str, str, str]] = [
     ("stalking", "reflection", "unsure", "Feeling like you're being followed must be "
                                          "exhausting."),
     ("stalking", "how sure", "yes", "How sure are you that it's the same people?"),
+    ("stalking", "noticed anything that", "yes", "Have you noticed anything specific that makes "
+                                                 "you sure it's the same people?"),
     ("stalking", "asks for the account", "no", "Can you tell me more about what's been "
                                                "happening?"),
     ("stalking", "reflection beside police", "no", "Feeling like you're being followed must be "

@@ -154,7 +154,8 @@ def _out_of_concern(hit: Hit, doc: Doc) -> bool:
 
 _ABOUT_THE_VOICE = (
     r"(?:what\s+(?:the\s+voice|the\s+voices|he|god|it|his\s+voice|god'?s\s+voice)\s+(?:has\s+|"
-    r"might\s+have\s+|may\s+have\s+)?(?:told|tells|said|says|asked|wants|wanted)|(?:the\s+)?"
+    r"might\s+have\s+|may\s+have\s+)?(?:(?:has|is|'s)\s+been\s+)?(?:told|tells|telling|said|"
+    r"says|saying|asked|asking|wants|wanted)|(?:the\s+)?"
     r"(?:things|times)\s+(?:he|it|the\s+voice|you\s+(?:don'?t|didn'?t)|you(?:'d|\s+would)\s+"
     r"rather)|"
     r"(?:these|those|the)\s+(?:experiences|voices?|messages|instructions|commands))"
@@ -173,7 +174,9 @@ _ASKS_ABOUT_RISK = rx(
     r"\b(?:does|did|has|have|do|is)\s+(?:the\s+voices?|he|god|it|his\s+voice)\s+(?:ever\s+)?"
     r"(?:tell|told|ask|asked|want|wanted|urge|urged|command|commanded|telling|asking)\w*\s+you\s+"
     r"to\s+(?:hurt|harm|kill|do\s+(?:anything\s+|something\s+|things\s+)?(?:dangerous|harmful|"
-    r"unsafe|violent))|\b(?:are|were|is)\s+(?:the\s+things|these\s+things|those\s+things|they)\s+"
+    r"unsafe|violent)|do\s+(?:anything|something|things)\s+(?:that\s+)?(?:\w+\s+){0,2}?(?:scared|"
+    r"frightened|worried|upset|troubled|felt\s+wrong|dangerous|harmful|unsafe))|"
+    r"\b(?:are|were|is)\s+(?:the\s+things|these\s+things|those\s+things|they)\s+"
     r"(?:\w+\s+){0,6}?(?:safe|dangerous|harmful)\b"
 )
 _CONCERN_ABOUT_THE_VOICE = rx(r"\b(?:concern\w*|worr\w+|uneasy|troubl\w+)\s+(?:about|by|with)\s+"
