@@ -165,7 +165,7 @@ _ASKS_ABOUT_THE_VOICE = rx(
     r"(?:the\s+voice|the\s+voices|he|god|it|his\s+voice)\s+"
     r"(?:tell|told|ask|said|say|want)|(?:can|could|would)\s+you\s+(?:tell|share)\s+(?:me\s+)?"
     r"(?:more\s+)?(?:about\s+)?" + _ABOUT_THE_VOICE + r"|what\s+do\s+you\s+mean\s+by\s+"
-    + _ABOUT_THE_VOICE + r"|(?:i'?m\s+)?wondering\s+"
+    + _ABOUT_THE_VOICE + r"|(?:i'?m\s+)?(?:wondering|curious)\s+(?:about\s+)?"
     + _ABOUT_THE_VOICE + r")"
 )
 
