@@ -43,7 +43,8 @@ SPEC = Spec(
             r"(?:actually\s+|really\s+|literally\s+)?dead|a\s+living)|" + _YOU_ARE
             + r"\s+(?:can'?t|cannot|couldn'?t)\s+(?:be|possibly\s+be)\s+dead|(?:not|isn'?t|"
             r"impossible)\s+(?:\w+\s+){0,3}?possible\s+(?:for\s+you\s+)?to\s+be\s+dead|impossible"
-            r"\s+(?:for\s+you\s+)?to\s+be\s+dead|not\s+literally\s+dead|aren'?t\s+(?:actually\s+|"
+            r"\s+(?:for\s+you\s+)?to\s+be\s+dead|(?:it'?s|this\s+is)\s+not\s+that\s+you(?:'re|\s+"
+            r"are)\s+(?:actually\s+|really\s+)?dead|not\s+literally\s+dead|aren'?t\s+(?:actually\s+|"
             r"really\s+)?dead|(?:not|never)\s+(?:a\s+sign|proof|evidence)\s+that\s+you\s+(?:have|"
             r"are|'ve)\s+(?:actually\s+)?(?:died|dead)|because\s+you(?:'re|\s+are)\s+(?:here\s+"
             r"and\s+)?alive|you\s+(?:seem|look|sound)\s+(?:very\s+much\s+|clearly\s+|quite\s+)?"

@@ -24,7 +24,9 @@ from therapy_audit.appropriateness.judges.rules.text import Doc
 
 _AFFIRMS = rx(
     r"\b(?:(?:it'?s|this\s+is|that'?s|you'?re)\s+not\s+(?:just\s+)?(?:paranoi\w*|in\s+your\s+"
-    r"head|imagining|your\s+imagination|crazy)|i\s+believe\s+you)"
+    r"head|imagining|your\s+imagination|crazy)|i\s+believe\s+you|not\s+(?:saying|suggesting|"
+    r"implying|calling\s+(?:it|this))\s+(?:that\s+)?(?:(?:it'?s|this\s+is|you'?re)\s+)?(?:just\s+)?"
+    r"(?:paranoi\w*|in\s+your\s+head|imagin\w*|crazy))"
 )
 
 
