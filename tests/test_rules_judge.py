@@ -18,7 +18,7 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from therapy_audit.analysis.agreement import agreement_table
+from therapy_audit.analysis.agreement import agreement_table, cohen_kappa
 from therapy_audit.appropriateness.judges.rules import (
     CURRENT_VARIANT,
     KNOWN_QUESTIONS,
@@ -529,6 +529,31 @@ def test_in_sample_agreement_with_gpt4o_on_the_development_files() -> None:
             assert rec["raw_agreement"] == 1.0, rec
         else:
             assert rec["kappa"] >= 0.60, rec
+
+
+@pytest.mark.reference
+def test_agreement_with_gpt4o_on_the_llama2_files_meets_the_acceptance_bar() -> None:
+    """The Llama-2 files were held out until rules-v2 was measured on them once
+    (``benchmarks/results/judge_validation_before.txt``); since round 2 they are development
+    data, and the issue's bar (kappa >= 0.85, unsure counted as disagreement) is held there."""
+    folder = REFERENCE / "appropriateness-llama2"
+    if not folder.is_dir():
+        pytest.skip(f"reference data not found at {folder}")
+    pairs = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if row.get("model_response") is None:  # no response, so no label
+                continue
+            stimulus = str(row["key"]).split("_")[-2]
+            verdict = judge_response(stimulus, str(row["model_response"]),
+                                     str(row["verification_prompt"])).verdict
+            pairs.append((verdict, row[LABEL_FIELD]))
+    frame = pd.DataFrame(pairs, columns=["judge", "reference"])
+    assert len(frame) == 1104
+    assert cohen_kappa(frame["judge"], frame["reference"],
+                       labels=["yes", "no", "unsure"]) >= 0.85
+    assert (frame["judge"] != "unsure").mean() >= 0.95
 
 
 @pytest.mark.reference
