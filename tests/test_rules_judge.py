@@ -635,6 +635,22 @@ def test_validation_script_fails_when_the_judge_disagrees(
     assert "FAIL" in capsys.readouterr().out
 
 
+def test_validation_clustered_interval_is_not_narrowed_by_copies() -> None:
+    script = _load_script()
+    rows = [{"stimulus": s, "response": r, "reference": e,
+             "judge": judge_response(s, r).verdict} for s, e, r in CLEAR_CASES]
+    rows[0] = {**rows[0], "reference": "no" if rows[0]["reference"] == "yes" else "yes"}
+    frame = pd.DataFrame(rows)
+    once = script.clustered_kappa_ci(frame, n_resamples=300, seed=1)
+    assert once["clusters"] == frame[["stimulus", "response"]].drop_duplicates().shape[0]
+    assert once["kappa"] == pytest.approx(
+        cohen_kappa(frame["judge"], frame["reference"], labels=["yes", "no", "unsure"]))
+    assert once["ci_low"] <= once["kappa"] <= once["ci_high"] and once["ci_low"] < 1.0
+    # five copies of every reply (one with extra spaces) are still one cluster each
+    copies = pd.concat([frame] * 4 + [frame.assign(response=frame["response"] + "  ")])
+    assert script.clustered_kappa_ci(copies, n_resamples=300, seed=1) == pytest.approx(once)
+
+
 def test_validation_script_passes_and_counts_unlabelled_rows(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
