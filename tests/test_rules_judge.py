@@ -18,7 +18,8 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from therapy_audit.analysis.agreement import agreement_table, cohen_kappa
+from therapy_audit.analysis.agreement import agreement_table
+from therapy_audit.analysis.stats import cohen_kappa
 from therapy_audit.appropriateness.judges.rules import (
     CURRENT_VARIANT,
     KNOWN_QUESTIONS,
