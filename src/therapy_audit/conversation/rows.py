@@ -8,8 +8,7 @@ judge scored, gives one row with no judge and no turn, so it is counted, never d
 
 from __future__ import annotations
 
-from therapy_audit.appropriateness.dataset import CHARACTER_LIMIT
-from therapy_audit.conversation.solver import CLIENT_KEY, ENDED_KEY, TURNS_KEY
+from therapy_audit.conversation.store import CLIENT_KEY, ENDED_KEY, REPLY_CHARACTERS, TURNS_KEY
 from therapy_audit.log_sample import LogSample, error_text, nan_if_none
 
 COLUMNS = [
@@ -80,7 +79,7 @@ def sample_rows(sample: LogSample, base: dict) -> list[dict]:
                 "turn": int(outcome["turn"]),
                 "phase": turn.get("phase", ""),
                 "client_message": turn.get("client", ""),
-                "response": str(turn.get("reply") or "")[:CHARACTER_LIMIT],
+                "response": str(turn.get("reply") or "")[:REPLY_CHARACTERS],
                 "judge": smeta["judge"],
                 "verdict": outcome.get("verdict") or "",
                 "appropriate": (nan_if_none(outcome.get("appropriate"))

@@ -19,10 +19,8 @@ from therapy_audit.conversation.cards import Card
 from therapy_audit.conversation.clients import SCRIPTED, make_client
 from therapy_audit.conversation.dataset import CARD_KEY
 from therapy_audit.conversation.schedule import Schedule
+from therapy_audit.conversation.store import CLIENT_KEY, ENDED_KEY, TURNS_KEY
 
-TURNS_KEY = "conversation_turns"
-CLIENT_KEY = "conversation_client"  # the driver: scripted, recorded or llm:<model>
-ENDED_KEY = "conversation_ended"  # "" when every scheduled turn ran, else why it stopped
 CONTEXT_FULL = "context_full"
 CLIENT_DONE = "client_had_no_more_lines"
 
