@@ -91,15 +91,23 @@ def test_seeded_sampling_is_reproducible_in_any_batch(batched, stigma_prompts):
 
 
 def test_requests_arriving_while_others_decode_are_admitted(batched, stigma_prompts):
-    long = batched.submit(stigma_prompts[0], _params(batched, max_tokens=200,
-                                                     stops=["never-appears"]))
+    from therapy_audit.appropriateness.dataset import appropriateness_samples
+
+    engine = batched.engine
+    chat = appropriateness_samples(resolve_system_prompt("none"), [])[0].input
+    long = batched.submit(batched.tokenize(batched.template.render(chat)),
+                          _params(batched, max_tokens=60))
     deadline = time.monotonic() + 120
-    while batched.engine.stats.live == 0 and time.monotonic() < deadline:
+    while engine.stats.live == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
+    engine.stats.peak_live = 1
+    generated = engine.stats.generated
+    while engine.stats.generated < generated + 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not long.done()
     short = batched.submit(stigma_prompts[1], _params(batched, max_tokens=2))
-    result = short.result(timeout=300)
-    assert result.completion_tokens == 2
-    assert not long.done()  # the short request joined and left while the long one decoded
+    assert short.result(timeout=300).completion_tokens == 2
+    assert engine.stats.peak_live >= 2  # admitted while the long request was decoding
     assert long.result(timeout=300).completion_tokens > 2
 
 
@@ -152,3 +160,19 @@ def test_provider_reports_usage_and_max_connections():
     usage = output.usage
     assert usage.input_tokens + (usage.input_tokens_cache_read or 0) > 0
     assert 0 < usage.output_tokens <= 5
+
+
+def test_a_requantised_copy_is_made_once_and_served(tmp_path, monkeypatch):
+    from therapy_audit.models.local.files import requantised
+
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path))
+    source = embedded_model_path("smollm2")
+    copy = requantised(source, "q4_0", 2)
+    assert copy.parent == tmp_path / "weights" and copy.stat().st_size > 0
+    made = copy.stat().st_mtime_ns
+    assert requantised(source, "q4_0", 2).stat().st_mtime_ns == made
+    api = LocalModelAPI("smollm2", weights="q4_0", n_ctx=512, kv_size=1024, batch_size=2,
+                        cache_slots=0)
+    output = asyncio.run(api.generate([ChatMessageUser(content="Say hi.")], [], "auto",
+                                      GenerateConfig(max_tokens=3)))
+    assert output.usage.output_tokens > 0

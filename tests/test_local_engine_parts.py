@@ -178,3 +178,14 @@ def test_expected_samples_follow_limit_and_epochs() -> None:
     assert expected_samples(Spec) == 20
     Spec.config.limit, Spec.config.epochs = None, None
     assert expected_samples(Spec) == 1008
+
+
+def test_unknown_model_args_and_weight_types_are_refused() -> None:
+    from therapy_audit.models.local import LocalModelAPI, LocalModelError
+
+    with pytest.raises(LocalModelError, match="weights"):
+        LocalModelAPI("smollm2", weights="q2_k")
+    with pytest.raises(LocalModelError, match="unknown model args"):
+        LocalModelAPI("smollm2", batchsize=4)
+    with pytest.raises(LocalModelError, match="kv_size"):
+        LocalModelAPI("smollm2", n_ctx=4096, kv_size=1024)

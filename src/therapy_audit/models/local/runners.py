@@ -19,7 +19,7 @@ from typing import Protocol
 from therapy_audit.models.local.chat import ChatTemplate
 from therapy_audit.models.local.completion import Completion, GenerationParams
 from therapy_audit.models.local.engine import BatchEngine, EngineConfig
-from therapy_audit.models.local.files import LocalModelError
+from therapy_audit.models.local.files import WEIGHT_TYPES, LocalModelError, requantised
 from therapy_audit.models.local.progress import Progress
 
 
@@ -28,6 +28,7 @@ class RunnerSpec:
     """Everything that decides which runner serves a provider (its model args)."""
 
     path: Path
+    name: str = ""
     n_ctx: int = 8192
     n_threads: int = 1
     seed: int = 0
@@ -38,6 +39,7 @@ class RunnerSpec:
     kv_size: int = 0
     cache_slots: int = 8
     flash_attn: bool = False
+    weights: str = ""
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(
@@ -54,6 +56,8 @@ class RunnerSpec:
             raise LocalModelError("n_threads must be at least 1")
         if not self.batching and self.flash_attn:
             raise LocalModelError("flash_attn applies to the batching engine only")
+        if self.weights and self.weights not in WEIGHT_TYPES:
+            raise LocalModelError(f"weights must be one of {', '.join(WEIGHT_TYPES)}")
         try:
             self.engine_config().validate()
         except ValueError as err:
@@ -73,10 +77,10 @@ class Runner(Protocol):
 class BatchRunner:
     """The batching engine over weights loaded with llama.cpp's C API."""
 
-    def __init__(self, spec: RunnerSpec) -> None:
+    def __init__(self, spec: RunnerSpec, path: Path) -> None:
         from therapy_audit.models.local.llama_api import LlamaWeights
 
-        self.weights = LlamaWeights(spec.path, spec.extra_buffers)
+        self.weights = LlamaWeights(path, spec.extra_buffers)
         try:
             self.template = ChatTemplate.from_text(
                 self.weights.metadata("tokenizer.chat_template"),
@@ -86,7 +90,10 @@ class BatchRunner:
         except BaseException:
             self.weights.close()
             raise
-        self.progress = Progress(f"local/{spec.path.stem}", self.engine.stats)
+        label = f"local/{spec.name or spec.path.stem}"
+        if spec.weights:
+            label += f" ({spec.weights})"
+        self.progress = Progress(label, self.engine.stats)
 
     def tokenize(self, text: str) -> list[int]:
         return self.weights.tokenize(text)
@@ -102,12 +109,13 @@ class BatchRunner:
 
 
 def _load(spec: RunnerSpec) -> Runner:
+    path = requantised(spec.path, spec.weights, spec.n_threads) if spec.weights else spec.path
     if spec.batching:
-        return BatchRunner(spec)
+        return BatchRunner(spec, path)
     from therapy_audit.models.local.sequential import SequentialEngine
 
-    return SequentialEngine(spec.path, spec.n_ctx, spec.n_threads, spec.seed,
-                            spec.extra_buffers, spec.prefix_cache)
+    return SequentialEngine(path, spec.n_ctx, spec.n_threads, spec.seed, spec.extra_buffers,
+                            spec.prefix_cache)
 
 
 _RUNNERS: dict[tuple, Runner] = {}
