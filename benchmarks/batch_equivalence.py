@@ -8,7 +8,8 @@ teacher-forced in a fresh single-sequence context: a gap of a few hundredths is 
 floating-point near-tie (summation order differs between the paths); a large gap would be a bug.
 
     PYTHONPATH=src .venv/bin/python benchmarks/batch_equivalence.py
-    PYTHONPATH=src .venv/bin/python benchmarks/batch_equivalence.py --limit 100 --batch-size 8
+    PYTHONPATH=src .venv/bin/python benchmarks/batch_equivalence.py --stigma-limit 140 \
+        --appropriateness-limit 10 --batch-size 8
 
 Writes ``benchmarks/results/batch_equivalence.json``. Timings printed are rough (no Inspect).
 """
@@ -31,7 +32,8 @@ from therapy_audit.models.local.runners import RunnerSpec, get_runner
 RESULTS = Path(__file__).parent / "results"
 
 
-def default_prompts(limit: int | None) -> list[tuple[str, str, list, int]]:
+def default_prompts(stigma_limit: int | None,
+                    appropriateness_limit: int | None) -> list[tuple[str, str, list, int]]:
     """(experiment, sample id, messages, max_tokens) of both default experiments."""
     from therapy_audit.appropriateness.dataset import appropriateness_samples
     from therapy_audit.appropriateness.solver import MAX_TOKENS as APPROPRIATENESS_TOKENS
@@ -41,8 +43,9 @@ def default_prompts(limit: int | None) -> list[tuple[str, str, list, int]]:
     from therapy_audit.stigma.task import MAX_TOKENS as STIGMA_TOKENS
 
     preset = resolve_system_prompt("none")
-    stigma = builtin_samples(preset)[:limit]
-    appropriateness = appropriateness_samples(preset, load_transcripts("builtin"))[:limit]
+    stigma = builtin_samples(preset)[:stigma_limit]
+    appropriateness = appropriateness_samples(
+        preset, load_transcripts("builtin"))[:appropriateness_limit]
     return ([("stigma", str(s.id), s.input, STIGMA_TOKENS) for s in stigma]
             + [("appropriateness", str(s.id), s.input, APPROPRIATENESS_TOKENS)
                for s in appropriateness])
@@ -97,7 +100,9 @@ def logit_gap(llama, weights, prompt: list[int], forced: list[int]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--limit", type=int, default=None, help="first N prompts of each")
+    parser.add_argument("--stigma-limit", type=int, default=None, help="first N stigma prompts")
+    parser.add_argument("--appropriateness-limit", type=int, default=None,
+                        help="first N appropriateness prompts")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--flash-attn", action=argparse.BooleanOptionalAction, default=None,
@@ -109,7 +114,7 @@ def main() -> None:
     engine_args = {} if args.flash_attn is None else {"flash_attn": args.flash_attn}
     batched = get_runner(RunnerSpec(path=path, n_threads=args.threads,
                                     batch_size=args.batch_size, **engine_args))
-    prompts = default_prompts(args.limit)
+    prompts = default_prompts(args.stigma_limit, args.appropriateness_limit)
     jobs = []
     for _, _, messages, max_tokens in prompts:
         text = batched.template.render(messages)

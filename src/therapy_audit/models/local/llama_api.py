@@ -13,6 +13,7 @@ Objects: :class:`LlamaWeights` (weights and vocabulary, shareable and read-only)
 from __future__ import annotations
 
 import ctypes
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,9 @@ def _llama() -> Any:
 
     with _BACKEND_LOCK:
         if not _BACKEND_READY:
+            # llama-cpp-python prints llama.cpp's log through this logger; keep errors only,
+            # as ``Llama(verbose=False)`` does.
+            logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
             llama_cpp.llama_backend_init()
             _BACKEND_READY = True
     return llama_cpp
