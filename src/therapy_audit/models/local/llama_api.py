@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +32,36 @@ class LlamaError(RuntimeError):
     """A llama.cpp call that failed or would have aborted the process."""
 
 
+_LOGGER = logging.getLogger("llama-cpp-python")
+_GGML_LOG_ERROR = 4  # ggml_log_level: NONE, DEBUG, INFO, WARN, ERROR, CONT
+_log_callback: Any = None
+
+
+def _install_log_callback(llama_cpp: Any) -> None:
+    """Print llama.cpp's errors only (everything when the logger is at DEBUG level).
+
+    llama-cpp-python 0.3.36 maps ggml's log levels with an older numbering, so its callback
+    shows warnings as errors, such as the harmless "n_ctx_seq > n_ctx_train" of a unified KV
+    cache larger than the training context (each sequence still stays within ``n_ctx``).
+    """
+    global _log_callback
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, user_data: Any) -> None:
+        if level == _GGML_LOG_ERROR or _LOGGER.isEnabledFor(logging.DEBUG):
+            sys.stderr.write(text.decode("utf-8", errors="replace"))
+
+    _log_callback = callback  # keep a reference: llama.cpp holds only the pointer
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+
+
 def _llama() -> Any:
     global _BACKEND_READY
     import llama_cpp
 
     with _BACKEND_LOCK:
         if not _BACKEND_READY:
-            # llama-cpp-python prints llama.cpp's log through this logger; keep errors only,
-            # as ``Llama(verbose=False)`` does.
-            logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
+            _install_log_callback(llama_cpp)
             llama_cpp.llama_backend_init()
             _BACKEND_READY = True
     return llama_cpp

@@ -4,12 +4,13 @@ Inspect's plain display prints a status line only when a sample finishes (at mos
 so an appropriateness run on the embedded model, whose samples take a minute each, is silent
 for long stretches. While the engine has work, :class:`Progress` therefore prints a line every
 few seconds to stderr in the plain and log displays, and keeps a footer counter up to date in
-the rich display. Sample counts come from an Inspect hook (:class:`SampleProgressHooks`); token
-rates from the engine's counters.
+the rich display (through the event loop the provider runs on). Sample counts come from an
+Inspect hook (:class:`SampleProgressHooks`); token rates from the engine's counters.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
 import time
@@ -33,6 +34,7 @@ class SampleCounter:
     def __init__(self) -> None:
         self._tasks: dict[str, _TaskCount] = {}
         self._lock = threading.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def task_started(self, eval_id: str, total: int) -> None:
         with self._lock:
@@ -119,8 +121,11 @@ class Progress:
         if self._thread is not None:
             self._thread.join(timeout=2)
 
-    def line(self) -> str:
-        """``local/x: samples 340/1008 | 14 generating, 18 queued | 172 tok/s ... | ETA 3m``."""
+    def line(self, compact: bool = False) -> str:
+        """``local/x | samples 340/1008 | 14 generating, 18 queued | 172 tok/s ... | ETA 3m``.
+
+        ``compact`` (for a footer beside Inspect's own sample count): no name, no samples.
+        """
         now = time.monotonic()
         s = self.stats
         then, prompt0, gen0 = self._last
@@ -128,8 +133,12 @@ class Progress:
         prompt_rate = (s.prompt_computed - prompt0) / elapsed
         gen_rate = (s.generated - gen0) / elapsed
         self._last = (now, s.prompt_computed, s.generated)
-        parts = [self.name]
         counts = self.samples.counts()
+        eta = self._eta(now, counts)
+        if compact:
+            text = f"{s.live} generating, {prompt_rate + gen_rate:.0f} tok/s"
+            return text + (f", ETA {_duration(eta)}" if eta is not None else "")
+        parts = [self.name]
         if counts is not None:
             parts.append(f"samples {counts[0]}/{counts[1]}")
         else:
@@ -137,7 +146,6 @@ class Progress:
         parts.append(f"{s.live} generating, {s.pending} queued")
         parts.append(f"{prompt_rate + gen_rate:.0f} tok/s ({prompt_rate:.0f} prompt + "
                      f"{gen_rate:.0f} generated)")
-        eta = self._eta(now, counts)
         if eta is not None:
             parts.append(f"ETA {_duration(eta)}")
         return " | ".join(parts)
@@ -161,15 +169,22 @@ class Progress:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             if self.busy():
-                self.report(self.line())
+                self.report()
 
-    def report(self, text: str) -> None:
+    def report(self) -> None:
+        """One progress line (plain and log displays), or the rich display's footer counter."""
         from inspect_ai.util import display_type
 
         kind = display_type()
         if kind in ("plain", "log") or self.stream is not None:
-            print(text, file=self.stream or sys.stderr, flush=True)
-        elif kind == "rich":
-            from inspect_ai.util import display_counter
+            print(self.line(), file=self.stream or sys.stderr, flush=True)
+        elif kind == "rich" and self.loop is not None and not self.loop.is_closed():
+            # Inspect's display wants its updates from the event loop, not from this thread.
+            asyncio.run_coroutine_threadsafe(_set_counter(self.name, self.line(compact=True)),
+                                             self.loop)
 
-            display_counter(self.name, text.split(" | ", 1)[1])
+
+async def _set_counter(caption: str, value: str) -> None:
+    from inspect_ai.util import display_counter
+
+    display_counter(caption, value)

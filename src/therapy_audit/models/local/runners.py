@@ -9,7 +9,9 @@ before llama.cpp's bindings are torn down.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import contextlib
 import threading
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
@@ -99,6 +101,8 @@ class BatchRunner:
         return self.weights.tokenize(text)
 
     def submit(self, tokens: list[int], params: GenerationParams) -> Future[Completion]:
+        with contextlib.suppress(RuntimeError):  # called from the provider's event loop
+            self.progress.loop = asyncio.get_running_loop()
         self.progress.ensure_started()
         return self.engine.submit(tokens, params)
 
