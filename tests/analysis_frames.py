@@ -13,15 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from therapy_audit.schema import (
-    APPROPRIATENESS_COLUMNS,
-    COMMON_COLUMNS,
-    SOCIAL_DISTANCE_QUESTIONS,
-    STIGMA_COLUMNS,
-    STIGMA_CONDITIONS,
-    STIGMA_QUESTIONS,
-    STIMULUS_IDS,
-)
+from therapy_audit.analysis.samples import NUMERIC_COLUMNS
+from therapy_audit.appropriateness.rows import COLUMNS as APPROPRIATENESS_COLUMNS
+from therapy_audit.appropriateness.stimuli import STIMULUS_IDS
+from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
+from therapy_audit.stigma.questions import SOCIAL_DISTANCE_QUESTIONS, STIGMA_QUESTIONS
+from therapy_audit.stigma.rows import COLUMNS as STIGMA_COLUMNS
+from therapy_audit.table import COMMON_COLUMNS
 
 REFERENCE_DIR = (
     Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "llms-as-therapists"
@@ -199,15 +197,7 @@ def reference_frames(kind: str = "both") -> pd.DataFrame:
 
 def _complete(df: pd.DataFrame) -> pd.DataFrame:
     """Add the schema columns a builder did not fill (text "", numbers NaN)."""
-    numeric = {
-        "code",
-        "stigma",
-        "lenient_code",
-        "lenient_stigma",
-        "message_number",
-        "dropped_messages",
-        "appropriate",
-    }
+    numeric = set(NUMERIC_COLUMNS)
     for col in ALL_COLUMNS:
         if col not in df.columns:
             df[col] = np.nan if col in numeric else ""

@@ -10,19 +10,22 @@ import shutil
 from itertools import combinations
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from therapy_audit.analysis.agreement import judge_agreement
 from therapy_audit.analysis.report import write_report
-from therapy_audit.analysis.stats import judge_agreement
 from therapy_audit.appropriateness.stimuli import STIMULI
-from therapy_audit.collection_cli import COLLECTION_COMMANDS, add_collection_commands
-from therapy_audit.importers.annotation import (
+from therapy_audit.cli import collect
+from therapy_audit.rundir import use_run_dir
+from therapy_audit.sources.annotation import (
     SHEET_COLUMNS,
     annotator_agreement,
     import_annotations,
 )
-from therapy_audit.importers.worksheet import WORKSHEET_COLUMNS, import_worksheet, worksheet_rows
-from therapy_audit.runs import load_samples, use_run_dir
+from therapy_audit.sources.worksheet import WORKSHEET_COLUMNS, import_worksheet, worksheet_rows
+from therapy_audit.table import load_samples
+from therapy_audit.vocab import RULES_JUDGE_NAME
 
 BOT = "Zephyrbot"
 # Two respondents' replies to the ten stimuli; two start like spreadsheet formulas.
@@ -46,9 +49,9 @@ CALLS = {"annotator-1": A1, "annotator-2": A2, "annotator-3": A3}
 
 def cli(*argv: object) -> int:
     parser = argparse.ArgumentParser(prog="therapy-audit")
-    add_collection_commands(parser.add_subparsers(dest="command", required=True))
+    collect.add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args([str(a) for a in argv])
-    return COLLECTION_COMMANDS[args.command](args)
+    return args.handler(args)
 
 
 def read_sheet(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -179,10 +182,9 @@ def test_sheets_are_blinded_shuffled_and_the_key_is_separate(run_dir, exported):
         cli("annotate", "export", run_dir, "-o", exported)
 
 
-def test_labels_round_trip_into_agreement_statistics(run_dir, exported, tmp_path):
-    key_path = exported / "key-do-not-share" / "key.json"
-    key = json.loads(key_path.read_text())
-    order = sorted(key["items"])
+def _fill_sheets(exported: Path, key: dict, order: list[str], tmp_path: Path) -> list[Path]:
+    """Fill every annotator's sheet with CALLS; annotator-2 blanks one label and writes
+    "Maybe" on another; annotator-3 drops one item and adds an unknown one."""
     filled = []
     for name, calls in CALLS.items():
         comments, rows = read_sheet(exported / "for-annotators" / f"{name}.csv")
@@ -198,6 +200,49 @@ def test_labels_round_trip_into_agreement_statistics(run_dir, exported, tmp_path
         path = tmp_path / f"{name}.csv"
         write_sheet(path, comments, rows)
         filled.append(path)
+    return filled
+
+
+def _assert_pairwise_agreement(frame: pd.DataFrame) -> None:
+    """Cohen's kappa of every annotator pair equals a hand computation, with its CI around it."""
+    pairs = judge_agreement(frame)
+    overall = pairs[pairs["group"] == "ALL"]
+    for (na, a), (nb, b) in combinations(CALLS.items(), 2):
+        both = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
+        pair = {f"human:{na}", f"human:{nb}"}
+        row = overall[[{j, r} == pair for j, r in zip(overall["judge"], overall["reference"],
+                                                      strict=True)]]
+        assert len(row) == 1
+        assert row["n"].iloc[0] == len(both)
+        assert row["n_unlabelled"].iloc[0] == 20 - len(both)
+        assert row["kappa"].iloc[0] == pytest.approx(hand_cohen([x for x, _ in both],
+                                                                [y for _, y in both]))
+        assert row["ci_low"].iloc[0] <= row["kappa"].iloc[0] <= row["ci_high"].iloc[0]
+    rules_vs_human = overall[(overall["judge"] == RULES_JUDGE_NAME)]
+    assert set(rules_vs_human["reference"]) == {f"human:{n}" for n in CALLS}
+
+
+def _assert_among_annotators(frame: pd.DataFrame) -> None:
+    """Fleiss' kappa and Krippendorff's alpha equal hand computations, CIs around them."""
+    among = annotator_agreement(frame).set_index(["statistic", "group"])
+    per_item = [[c[i] for c in CALLS.values()] for i in range(20)]
+    complete = [r for r in per_item if None not in r]
+    rated = [[x for x in r if x is not None] for r in per_item]
+    fleiss = among.loc[("Fleiss' kappa", "ALL")]
+    assert fleiss["n_items"] == len(complete) == 17
+    assert fleiss["value"] == pytest.approx(hand_fleiss(complete))
+    alpha = among.loc[("Krippendorff's alpha", "ALL")]
+    assert alpha["n_items"] == 20
+    assert alpha["value"] == pytest.approx(hand_alpha(rated))
+    for stat in (fleiss, alpha):
+        assert stat["ci_low"] <= stat["value"] <= stat["ci_high"]
+
+
+def test_labels_round_trip_into_agreement_statistics(run_dir, exported, tmp_path):
+    key_path = exported / "key-do-not-share" / "key.json"
+    key = json.loads(key_path.read_text())
+    order = sorted(key["items"])
+    filled = _fill_sheets(exported, key, order, tmp_path)
 
     result = import_annotations(filled, key_path)
     text = result.text()
@@ -213,10 +258,10 @@ def test_labels_round_trip_into_agreement_statistics(run_dir, exported, tmp_path
     frame = load_samples([run_dir])
     ap = frame[frame["experiment"] == "appropriateness"]
     assert sorted(ap["judge"].unique()) == ["human:annotator-1", "human:annotator-2",
-                                            "human:annotator-3", "rules-v1"]
+                                            "human:annotator-3", RULES_JUDGE_NAME]
     assert ap.groupby("judge").size().to_dict() == {
         "human:annotator-1": 20, "human:annotator-2": 20, "human:annotator-3": 20,
-        "rules-v1": 20}
+        RULES_JUDGE_NAME: 20}
     # each human row is the call constructed for that item, unlabelled ones unjudged
     item_of = {(e["model"], e["sample_id"]): order.index(i) for i, e in key["items"].items()}
     for name, calls in CALLS.items():
@@ -228,34 +273,8 @@ def test_labels_round_trip_into_agreement_statistics(run_dir, exported, tmp_path
             else:
                 assert r.appropriate == call
 
-    pairs = judge_agreement(frame)
-    overall = pairs[pairs["group"] == "ALL"]
-    for (na, a), (nb, b) in combinations(CALLS.items(), 2):
-        both = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
-        pair = {f"human:{na}", f"human:{nb}"}
-        row = overall[[{j, r} == pair for j, r in zip(overall["judge"], overall["reference"],
-                                                      strict=True)]]
-        assert len(row) == 1
-        assert row["n"].iloc[0] == len(both)
-        assert row["n_unlabelled"].iloc[0] == 20 - len(both)
-        assert row["kappa"].iloc[0] == pytest.approx(hand_cohen([x for x, _ in both],
-                                                                [y for _, y in both]))
-        assert row["ci_low"].iloc[0] <= row["kappa"].iloc[0] <= row["ci_high"].iloc[0]
-    rules_vs_human = overall[(overall["judge"] == "rules-v1")]
-    assert set(rules_vs_human["reference"]) == {f"human:{n}" for n in CALLS}
-
-    among = annotator_agreement(frame).set_index(["statistic", "group"])
-    per_item = [[c[i] for c in CALLS.values()] for i in range(20)]
-    complete = [r for r in per_item if None not in r]
-    rated = [[x for x in r if x is not None] for r in per_item]
-    fleiss = among.loc[("Fleiss' kappa", "ALL")]
-    assert fleiss["n_items"] == len(complete) == 17
-    assert fleiss["value"] == pytest.approx(hand_fleiss(complete))
-    alpha = among.loc[("Krippendorff's alpha", "ALL")]
-    assert alpha["n_items"] == 20
-    assert alpha["value"] == pytest.approx(hand_alpha(rated))
-    for stat in (fleiss, alpha):
-        assert stat["ci_low"] <= stat["value"] <= stat["ci_high"]
+    _assert_pairwise_agreement(frame)
+    _assert_among_annotators(frame)
     assert "Fleiss' kappa" in text and "Krippendorff's alpha" in text
 
     page = write_report(frame, tmp_path / "report.html").read_text()
@@ -310,7 +329,7 @@ def test_bootstrap_formulas_reproduce_the_point_estimates():
     """The vectorised statistics resampled for the intervals equal the hand formulas."""
     import numpy as np
 
-    from therapy_audit.analysis.annotators import _alpha_counts, _fleiss_counts
+    from therapy_audit.analysis.stats import alpha_of_counts, fleiss_of_counts
 
     per_item = [[c[i] for c in CALLS.values()] for i in range(20)]
     complete = [r for r in per_item if None not in r]
@@ -319,7 +338,7 @@ def test_bootstrap_formulas_reproduce_the_point_estimates():
     def counts(items: list[list[int]]) -> np.ndarray:
         return np.array([[sum(r), len(r) - sum(r)] for r in items], dtype=float)
 
-    assert float(_fleiss_counts(counts(complete))) == pytest.approx(hand_fleiss(complete))
-    assert float(_alpha_counts(counts(rated))) == pytest.approx(hand_alpha(rated))
+    assert float(fleiss_of_counts(counts(complete))) == pytest.approx(hand_fleiss(complete))
+    assert float(alpha_of_counts(counts(rated))) == pytest.approx(hand_alpha(rated))
     stacked = np.stack([counts(rated), counts(rated)])
-    assert _alpha_counts(stacked) == pytest.approx([hand_alpha(rated)] * 2)
+    assert alpha_of_counts(stacked) == pytest.approx([hand_alpha(rated)] * 2)

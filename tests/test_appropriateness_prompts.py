@@ -13,15 +13,16 @@ from therapy_audit.appropriateness.dataset import (
     positions,
     system_message,
 )
+from therapy_audit.appropriateness.stimuli import CONDITIONS as APPROPRIATENESS_CONDITIONS
 from therapy_audit.appropriateness.stimuli import (
     STIMULI,
     STIMULI_BY_ID,
+    STIMULUS_IDS,
     canonical_condition,
 )
 from therapy_audit.appropriateness.task import appropriateness
 from therapy_audit.appropriateness.transcripts import Transcript, builtin_transcripts
 from therapy_audit.prompts import STEEL_MAN_PROMPT, SystemPrompt, resolve_system_prompt
-from therapy_audit.schema import APPROPRIATENESS_CONDITIONS, STIMULUS_IDS
 
 NONE = SystemPrompt("none", "")
 STEEL_MAN = resolve_system_prompt("steel-man")

@@ -134,7 +134,7 @@ def test_run_dir_that_is_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 def test_run_dir_that_is_not_writable(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import therapy_audit.runs as runs
+    import therapy_audit.rundir as runs
 
     monkeypatch.setattr(runs.os, "access", lambda *args, **kwargs: False)
     line = _error(capsys, _run(tmp_path / "runs"))

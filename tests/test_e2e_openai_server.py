@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from therapy_audit.cli import main
-from therapy_audit.runs import load_samples
+from therapy_audit.table import load_samples
+from therapy_audit.vocab import RULES_JUDGE_NAME
 
 pytestmark = pytest.mark.slow
 
@@ -43,9 +44,9 @@ def test_appropriateness_through_openai_compatible_server(llama_server, tmp_path
     assert code == 0
     rows = load_samples([tmp_path])
     assert len(rows) == 2
-    assert (rows["judge"] == "rules-v1").all()
+    assert (rows["judge"] == RULES_JUDGE_NAME).all()
     assert rows["response"].str.len().gt(0).all()
-    assert rows["verdict"].isin(["yes", "no"]).all()
+    assert rows["verdict"].isin(["yes", "no", "unsure"]).all()
     assert rows["response"].str.len().le(1024).all()
 
 
@@ -62,7 +63,7 @@ def test_one_run_judged_by_the_rules_and_by_a_real_llm_judge(llama_server, tmp_p
     assert code == 0
     rows = load_samples([tmp_path])
     assert len(rows) == 4
-    assert set(rows["judge"]) == {"rules-v1", judge}
+    assert set(rows["judge"]) == {RULES_JUDGE_NAME, judge}
     llm = rows[rows["judge"] == judge]
     # A tiny judge may not answer with a letter: then the sample is unjudged, never appropriate.
     for verdict, appropriate in zip(llm["verdict"], llm["appropriate"], strict=True):

@@ -8,7 +8,7 @@ import pytest
 from analysis_frames import synthetic_appropriateness, synthetic_stigma
 
 from therapy_audit.analysis.gate import check
-from therapy_audit.schema import STIGMA_CONDITIONS
+from therapy_audit.stigma.conditions import CONDITIONS as STIGMA_CONDITIONS
 
 
 def stigma(rate: float, model: str = "m", prompt: str = "none", per_cell: int = 36):
@@ -139,3 +139,23 @@ def test_every_configuration_is_checked():
     r = check(df, max_stigma=0.5)
     assert not r.passed
     assert len(lines_with(r, "PASS stigma")) == 1 and len(lines_with(r, "FAIL stigma")) == 1
+
+
+def test_check_prints_nothing_about_unscored_rows_when_every_row_was_scored():
+    r = check(stigma(0.25), max_stigma=0.5)
+    assert not lines_with(r, "unscored")
+    assert r.lines == [r.lines[0], "RESULT: PASSED"]
+    df = stigma(0.25)
+    df.loc[df.index[:3], ["code", "stigma", "parse_status"]] = [np.nan, np.nan, "unparseable"]
+    assert lines_with(check(df, max_stigma=0.5), "NOTE unscored")[0].endswith(
+        "3 of 1152 rows unscored (unparseable 3)")
+
+
+def test_the_gate_names_its_interval_and_counts_non_responsive_replies_as_failures():
+    df = synthetic_appropriateness(rate=1.0)
+    line = lines_with(check(df, min_appropriate=0.9), "appropriateness")[0]
+    assert "cluster bootstrap" in line or "Clopper-Pearson" in line or "Wilson" in line
+    df["nonresponsive"] = ""
+    df.loc[df.index[:30], "nonresponsive"] = "repetition loop"
+    r = check(df, min_appropriate=0.9)
+    assert not r.passed and "70.0%" in lines_with(r, "FAIL appropriateness")[0]

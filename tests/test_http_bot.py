@@ -27,9 +27,8 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import generate
 
-# importing the module registers the @modelapi (the package entry point is not wired yet)
-import therapy_audit.models.http_bot  # noqa: F401
-from therapy_audit.models.http_bot import CONFIG_ENV_VAR, load_bot_config
+# importing the package registers the ``httpbot`` @modelapi (as the inspect_ai entry point does)
+from therapy_audit.models.httpbot import CONFIG_ENV_VAR, load_bot_config
 
 TOKEN = "tok-" + "9f3c1e77b2d84a6e"  # the header secret that must never leak
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "bots"
@@ -141,7 +140,7 @@ def meta(output: ModelOutput) -> dict[str, Any]:
     return output.metadata["httpbot"]
 
 
-# -- stateless ------------------------------------------------------------------------------
+# -- stateless (httpbot/conversation.py, provider.py) -----------------------------------------
 
 
 def test_stateless_bot_receives_full_history_and_credentials(
@@ -163,6 +162,19 @@ def test_stateless_bot_receives_full_history_and_credentials(
     ]
     assert meta(output)["replaced_assistant_turns"] == 0
     assert meta(output)["prefilled_assistant_turns"] == 2
+
+
+def test_stateless_url_reads_environment_variables(
+    server: BotServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THERAPY_BOT_API_VERSION", "v1")
+    config = stateless_config(server, tmp_path)
+    config.write_text(config.read_text().replace("/v1/chat/", "/${THERAPY_BOT_API_VERSION}/chat/"))
+
+    output = ask(config, pesticides())
+
+    assert output.completion == "You said: Where do I buy pesticides? (5 messages)"
+    assert len(server.requests_to("/v1/chat/completions")) == 1
 
 
 def test_stateless_system_message_sent_as_system_role_by_default(
@@ -222,7 +234,7 @@ def test_single_message_config_refuses_multi_turn_input(server: BotServer, tmp_p
     assert len(server.requests_to("/v1/chat/completions")) == 1
 
 
-# -- stateful -------------------------------------------------------------------------------
+# -- stateful replay (httpbot/conversation.py, provider.py) -----------------------------------
 
 
 def test_stateful_bot_gets_new_session_and_user_turns_in_order(
@@ -323,7 +335,7 @@ def test_stateful_input_ending_with_assistant_turn_is_an_error(
     assert server.requests == []
 
 
-# -- retries, rate limit, errors ------------------------------------------------------------
+# -- retries, rate limit, errors (httpbot/transport.py, conversation.py, provider.py) ---------
 
 
 def test_429_is_retried_honouring_retry_after(server: BotServer, tmp_path: Path) -> None:
@@ -443,7 +455,7 @@ def test_rate_limit_spaces_requests(server: BotServer, tmp_path: Path) -> None:
     assert len(server.requests_to("/v1/chat/completions")) == 4
 
 
-# -- secrets --------------------------------------------------------------------------------
+# -- secrets (httpbot/secrets.py) -------------------------------------------------------------
 
 
 def test_secret_echoed_in_reply_is_redacted_from_output(server: BotServer, tmp_path: Path) -> None:
@@ -474,7 +486,7 @@ def test_literal_credential_header_is_treated_as_secret(server: BotServer, tmp_p
     assert TOKEN not in repr(model.api) and TOKEN not in repr(model.api._secrets)
 
 
-# -- config validation ----------------------------------------------------------------------
+# -- config validation (httpbot/config.py) ----------------------------------------------------
 
 
 def test_yaml_config_is_supported(server: BotServer, tmp_path: Path) -> None:
@@ -600,7 +612,7 @@ def test_example_configs_work_against_matching_local_bots(
     assert all(r.path.startswith(route) for r in server.requests)
 
 
-# -- through Inspect eval() -----------------------------------------------------------------
+# -- through Inspect eval() (httpbot/provider.py) ---------------------------------------------
 
 
 def eval_files_text(log_location: str) -> str:

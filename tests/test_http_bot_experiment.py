@@ -9,7 +9,7 @@ import pytest
 from bot_servers import BotServer
 
 from therapy_audit.cli import main
-from therapy_audit.runs import load_samples
+from therapy_audit.table import load_samples
 
 TOKEN = "sk-experiment-secret-7d1f"
 
@@ -47,7 +47,7 @@ def test_full_appropriateness_run_through_a_stateful_bot(server, tmp_path):
     # 10 standalone stimuli + 2 stimuli x positions 50 and 100 in each of 5 built-in transcripts.
     assert len(rows) == 30
     assert (rows["error"] == "").all()
-    assert rows["verdict"].isin(["yes", "no"]).all()
+    assert rows["verdict"].isin(["yes", "no", "unsure"]).all()
     assert set(rows["message_number"]) == {0, 50, 100}
     # The bot kept the conversation: a sample at position 100 sent 50 client turns + stimulus.
     assert any("[turn 51]" in r for r in rows.loc[rows["message_number"] == 100, "response"])

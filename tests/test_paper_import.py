@@ -7,9 +7,23 @@ import math
 
 import pandas as pd
 import pytest
+from paper_checkout import (
+    HUMAN_JSONL,
+    LABEL,
+    LLAMA2_7B,
+    OVERFLOW,
+    REFERENCE_RESPONSES,
+    REFERENCE_STIGMA,
+    raw_appropriate,
+    raw_stigma_not_control,
+    reference_checkout,
+)
 
 from therapy_audit.cli import main
+from therapy_audit.sources.paper_files import paper_file
+from therapy_audit.sources.paper_rows import HUMAN_PAPER_JUDGE
 from therapy_audit.stigma.questions import question_for_text
+from therapy_audit.vocab import PAPER_JUDGE
 
 pytestmark = [pytest.mark.slow, pytest.mark.reference]
 
@@ -109,3 +123,55 @@ def test_reimporting_a_changed_results_file_replaces_the_earlier_import(referenc
     assert set(import_and_read(["A"] * 14)) == {"A"}
     again = import_and_read(["D"] * 14)
     assert len(again) == 14 and set(again) == {"D"}
+
+
+def test_import_paper_on_the_repository_layout_reproduces_the_recorded_figures(
+        reference_dir, tmp_path, capsys):
+    """Slices of the reference files, placed as in the paper's repository, with a
+    human-labelled JSON Lines file, a bot's and the therapists' CSV files."""
+    repo = reference_checkout(reference_dir, tmp_path / "repo")
+    run, tables = tmp_path / "run", tmp_path / "tables"
+    assert main(["import", "paper", str(repo), "--run-dir", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "Imported 11 of 11 recognised file(s)" in out
+    assert "10 never produced; paper:gpt-4o-2024-08-06 20 labels" in out
+    assert "Skipped 3 file(s):" in out and "stray.md" in out
+    line = next(line for line in out.splitlines() if f"replay/{LLAMA2_7B}" in line)
+    assert "no parseable answers" in line
+    human = next(line for line in out.splitlines() if "· steel-man" in line
+                 and line.lstrip().startswith("responses"))
+    assert "human:paper 30 labels" in human and "paper:gpt-4o" not in human
+    assert main(["report", str(run), "-o", str(tmp_path / "r.html"), "--csv", str(tables)]) == 0
+
+    stigma = pd.read_csv(tables / "stigma_by_condition.csv")
+    overall = stigma[stigma["condition"] == "overall (not control)"]
+    for folder, name in REFERENCE_STIGMA.values():
+        path = repo / "results" / "stigma" / folder / name
+        source = paper_file(path, with_context=False)
+        model = source.display + (f" @{source.date}" if "steel-man-prompt=False" in folder
+                                  else "")
+        got = overall[(overall["model"] == model)
+                      & (overall["system_prompt"] == source.preset("").label)]
+        assert round(got["rate"].item(), 3) == round(raw_stigma_not_control(path), 3), path
+
+    rates = pd.read_csv(tables / "appropriateness_overall.csv")
+    counts = pd.read_csv(tables / "outcome_counts.csv", keep_default_na=False)
+    inter = repo / "results" / "interjections"
+    checks = [(inter / folder / "2025-01-20.jsonl", PAPER_JUDGE, LABEL)
+              for folder in [*REFERENCE_RESPONSES.values(), OVERFLOW[1]]]
+    checks.append((inter / HUMAN_JSONL[1] / "2025-01-19.jsonl", HUMAN_PAPER_JUDGE,
+                   "human_classification"))
+    checks += [(p, HUMAN_PAPER_JUDGE, "human_classification") for p in inter.rglob("*.csv")
+               if p.name != "all_combined.csv"]
+    for path, judge, column in checks:
+        source = paper_file(path, with_context=True)
+        config = (rates["model"] == source.display) & (rates["system_prompt"]
+                                                       == source.preset("").label)
+        row = rates[config & (rates["judge"] == judge)]
+        paper_rate, judged_rate = raw_appropriate(path, column)
+        assert round(row["rate"].item(), 3) == round(judged_rate, 3), path
+        mine = counts[(counts["model"] == source.display) & (counts["experiment"]
+                                                             == "appropriateness")]
+        samples = mine.loc[mine["judge"].isin([judge, "(no judge)"]), "rows"].sum()
+        assert samples == 30 or path.suffix == ".csv"
+        assert round(row["k"].item() / samples, 3) == round(paper_rate, 3), path

@@ -177,3 +177,41 @@ def test_reference_report_renders(tmp_path):
     assert "llama3.1-70b" in page and "gpt-4o-2024-08-06" in page
     table = pd.read_csv(tmp_path / "csv" / "stigma_by_condition.csv")
     assert len(table) == 4 * 5
+
+
+def test_a_zero_rate_bar_is_drawn_at_zero_with_its_interval():
+    from matplotlib.collections import LineCollection
+
+    from therapy_audit.analysis import figures
+
+    fig = figures._new_figure(4, 3)
+    ax = fig.add_subplot()
+    figures._bars(ax, ["a", "b"], [("m", [0.0, 0.5], [0.0, 0.4], [0.3, 0.6])],
+                  [("#0072B2", "")])
+    figures._percent_axis(ax)
+    zero_marks = [c for c in ax.collections if isinstance(c, LineCollection)
+                  and any((seg[:, 1] == 0).all() for seg in c.get_segments())]
+    assert zero_marks, "a 0% bar must be marked at 0"
+    assert ax.get_ylim()[0] < 0  # the mark sits above the axis line, not on it
+    error_bars = [seg for c in ax.collections if isinstance(c, LineCollection)
+                  for seg in c.get_segments() if seg[0, 0] == seg[1, 0]]
+    assert any(seg[:, 1].min() == 0 and seg[:, 1].max() == pytest.approx(0.3)
+               for seg in error_bars)
+
+
+def test_every_question_panel_has_a_y_axis_label():
+    from therapy_audit.analysis import figures, tables
+
+    fig, _ = figures._question_panels(tables.stigma_by_question(synthetic_stigma()),
+                                      figures.STIGMA_QUESTIONS, 3, "2018 US public", "t",
+                                      "Stigmatising answers")
+    shown = [ax for ax in fig.axes if ax.axison]
+    assert shown and all(ax.get_ylabel() == "Stigmatising answers" for ax in shown)
+
+
+def test_captions_name_the_interval_method_of_their_bars(synthetic_page):
+    page, _ = synthetic_page
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", page, re.S)
+    assert all("95% intervals" in c for c in captions)
+    assert all(any(m in c for m in ("Wilson", "cluster bootstrap", "Clopper-Pearson"))
+               for c in captions)

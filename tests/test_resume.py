@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from therapy_audit.runs import load_samples
+from therapy_audit.table import load_samples
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,5 @@
-"""Rates, intervals, tests and tables in therapy_audit.analysis.stats."""
+"""The statistics in therapy_audit.analysis.stats: rates, intervals, tests, agreement
+coefficients and formats."""
 
 from __future__ import annotations
 
@@ -7,22 +8,21 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_frames import (
-    REFERENCE_DIR,
-    direct_reference_rates,
-    reference_appropriateness_frame,
-    reference_stigma_frame,
-    require_reference,
-    synthetic_appropriateness,
-    synthetic_stigma,
-)
 from scipy import stats as sps
 
 from therapy_audit.analysis import stats
-from therapy_audit.schema import STIGMA_CONDITIONS
+from therapy_audit.analysis.stats import (
+    BootstrapCI,
+    bootstrap_kappa_ci,
+    cohen_kappa,
+    confusion_matrix,
+    fleiss_kappa,
+    krippendorff_alpha,
+    raw_agreement,
+)
 
 # --------------------------------------------------------------------------------------------
-# Primitives
+# Rates and tests
 # --------------------------------------------------------------------------------------------
 
 
@@ -77,218 +77,342 @@ def test_holm_adjusts_step_down_and_keeps_order_and_nan():
     assert stats.holm([0.5, 0.9]).max() <= 1.0
     assert stats.holm([]).size == 0
 
-
-def test_grouped_rates_do_not_depend_on_other_groups():
-    df = pd.DataFrame({"g": ["a"] * 20 + ["b"] * 20, "v": [1, 0] * 20})
-    both = stats.grouped_rates(df, "v", ["g"])
-    alone = stats.grouped_rates(df[df["g"] == "b"], "v", ["g"])
-    pd.testing.assert_frame_equal(both[both["g"] == "b"].reset_index(drop=True), alone)
-
-
 # --------------------------------------------------------------------------------------------
-# Stigma tables
+# Agreement between raters
 # --------------------------------------------------------------------------------------------
 
 
-def test_stigma_by_condition_recovers_synthetic_rates():
-    rates = {"daily troubles": 0.0, "depression": 0.25, "alcohol dependence": 0.5,
-             "schizophrenia": 0.75}
-    t = stats.stigma_by_condition(synthetic_stigma(rates=rates)).set_index("condition")
-    for cond, rate in rates.items():
-        assert t.loc[cond, "rate"] == pytest.approx(rate)
-        assert t.loc[cond, "n"] == 6 * 36
-    assert t.loc[stats.OVERALL_NOT_CONTROL, "rate"] == pytest.approx(0.5)
-    assert list(t.index) == STIGMA_CONDITIONS + [stats.OVERALL_NOT_CONTROL]
-    assert list(t["abbreviation"]) == ["CTL", "DPR", "ALC", "SCZ", "not CTL"]
+# Textbook 2x2 example (50 items): both yes 20, a-yes/b-no 5, a-no/b-yes 10, both no 15.
+# p_o = 35/50 = 0.7; p_yes(a) = 0.5, p_yes(b) = 0.6; p_e = 0.5*0.6 + 0.5*0.4 = 0.5;
+# kappa = (0.7 - 0.5) / (1 - 0.5) = 0.4.
+A = ["yes"] * 20 + ["yes"] * 5 + ["no"] * 10 + ["no"] * 15
+B = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+
+def test_cohen_kappa_matches_hand_computation() -> None:
+    assert cohen_kappa(A, B) == pytest.approx(0.4)
+    assert raw_agreement(A, B) == pytest.approx(0.7)
 
 
-def test_do_not_know_and_errors_leave_the_denominator_and_are_counted():
-    df = synthetic_stigma(rates={c: 0.5 for c in STIGMA_CONDITIONS})
-    dnk = df.index[(df["question_id"] == "friend") & (df["condition"] == "depression")][:4]
-    df.loc[dnk, ["code", "stigma", "parse_status", "answer"]] = [np.nan, np.nan,
-                                                                 "do_not_know", "Do not know"]
-    err = df.index[(df["question_id"] == "socialize") & (df["condition"] == "depression")][:2]
-    df.loc[err, ["code", "stigma", "parse_status", "error"]] = [np.nan, np.nan, "error",
-                                                               "timeout"]
-    bad = df.index[(df["question_id"] == "work_closely") & (df["condition"] == "depression")][:3]
-    df.loc[bad, ["code", "stigma", "parse_status"]] = [np.nan, np.nan, "unparseable"]
-    t = stats.stigma_by_condition(df).set_index("condition")
-    assert t.loc["depression", "n"] == 6 * 36 - 4 - 2 - 3
-    counts = stats.outcome_counts(df).iloc[0]
-    assert (counts["do_not_know"], counts["errors"], counts["unparseable"]) == (4, 2, 3)
-    assert counts["scored"] == counts["rows"] - 9
+def test_cohen_kappa_small_hand_example() -> None:
+    # p_o = 8/10; each rater says yes 5 times -> p_e = 0.5; kappa = 0.3 / 0.5 = 0.6
+    a = ["yes", "yes", "no", "no", "yes", "no", "yes", "yes", "no", "no"]
+    b = ["yes", "no", "no", "no", "yes", "no", "yes", "yes", "yes", "no"]
+    assert cohen_kappa(a, b) == pytest.approx(0.6)
 
 
-def test_stigma_by_question_attaches_the_2018_survey():
-    t = stats.stigma_by_question(synthetic_stigma())
-    row = t[(t["question_id"] == "work_closely") & (t["condition"] == "schizophrenia")]
-    assert row["human_2018"].iloc[0] == pytest.approx(0.65)
-    assert set(t["question_id"]) == {"work_closely", "live_next_door", "socialize",
-                                     "marry_into_family", "friend", "violent_to_others"}
+def test_cohen_kappa_is_symmetric_and_perfect_and_chance_cases() -> None:
+    assert cohen_kappa(B, A) == pytest.approx(cohen_kappa(A, B))
+    assert cohen_kappa(A, A) == pytest.approx(1.0)
+    # independent-looking raters: p_o == p_e -> 0
+    assert cohen_kappa(["y", "y", "n", "n"], ["y", "n", "y", "n"]) == pytest.approx(0.0)
 
 
-def test_attribution_rate_is_share_answering_likely():
-    t = stats.attribution_vs_humans(synthetic_stigma())
-    assert set(t["question_id"]) == {"mental_illness"}
-    assert (t["rate"] == 0.5).all()
-    dpr = t[t["condition"] == "depression"]["human_2018"].iloc[0]
-    assert dpr == pytest.approx(0.74)
+def test_cohen_kappa_matches_scikit_learn_when_available() -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(3)
+    a = list(rng.choice(["yes", "no", "unsure"], size=200))
+    b = [x if rng.random() < 0.7 else rng.choice(["yes", "no", "unsure"]) for x in a]
+    assert cohen_kappa(a, b) == pytest.approx(metrics.cohen_kappa_score(a, b))
 
 
-def test_demographic_chi_square_detects_a_factor_that_drives_stigma():
-    df = synthetic_stigma(rates={c: 0.5 for c in STIGMA_CONDITIONS}, per_cell=36)
-    stigma_q = df["question_id"].isin(["work_closely", "friend", "socialize"])
-    df.loc[stigma_q, "stigma"] = (df.loc[stigma_q, "race"] == "Hispanic").astype(float)
-    t = stats.demographic_tests(df)
-    pooled = t[t["scope"] == stats.OVERALL_NOT_CONTROL].set_index("factor")
-    assert pooled.loc["race", "significant"]
-    assert pooled.loc["race", "p_holm"] < 0.001
-    assert pooled.loc["race", "dof"] == 2
+def test_cohen_kappa_is_nan_when_undefined() -> None:
+    assert math.isnan(cohen_kappa(["no"] * 5, ["no"] * 5))
 
 
-def test_demographic_chi_square_without_variation_is_not_significant():
-    df = synthetic_stigma(rates={c: 1.0 for c in STIGMA_CONDITIONS})
-    t = stats.demographic_tests(df)
-    assert (t["p_value"] == 1.0).all() and not t["significant"].any()
+def test_cohen_kappa_zero_when_one_rater_is_constant_and_the_other_is_not() -> None:
+    assert cohen_kappa(["no"] * 4, ["no", "no", "no", "yes"]) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        (["yes"], ["yes", "no"], "different numbers"),
+        ([], [], "no items"),
+        (["yes", None], ["yes", "no"], "missing label"),
+        (["yes", float("nan")], ["yes", "no"], "missing label"),
+    ],
+)
+def test_bad_input_raises_clear_errors(a: list, b: list, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        cohen_kappa(a, b)
+    with pytest.raises(ValueError, match=message):
+        raw_agreement(a, b)
+
+
+def test_confusion_matrix_counts_pairs_in_label_order() -> None:
+    cm = confusion_matrix(A, B, labels=["yes", "no"])
+    assert list(cm.index) == ["yes", "no"] and list(cm.columns) == ["yes", "no"]
+    assert cm.loc["yes", "yes"] == 20 and cm.loc["yes", "no"] == 5
+    assert cm.loc["no", "yes"] == 10 and cm.loc["no", "no"] == 15
+    assert int(cm.to_numpy().sum()) == len(A)
+
+
+def test_confusion_matrix_rejects_labels_outside_the_list() -> None:
+    with pytest.raises(ValueError, match="not in"):
+        confusion_matrix(["yes", "maybe"], ["yes", "no"], labels=["yes", "no"])
+
+
+def test_cohen_kappa_with_explicit_labels_rejects_unknown_labels() -> None:
+    with pytest.raises(ValueError, match="not in"):
+        cohen_kappa(["yes", "maybe"], ["yes", "no"], labels=["yes", "no"])
+
+
+def test_bootstrap_ci_is_seeded_and_brackets_the_estimate() -> None:
+    first = bootstrap_kappa_ci(A, B, n_resamples=500, seed=7)
+    second = bootstrap_kappa_ci(A, B, n_resamples=500, seed=7)
+    other = bootstrap_kappa_ci(A, B, n_resamples=500, seed=8)
+    assert isinstance(first, BootstrapCI)
+    assert first == second
+    assert (first.low, first.high) != (other.low, other.high)
+    assert first.estimate == pytest.approx(0.4)
+    assert first.low < 0.4 < first.high
+    assert -1.0 <= first.low and first.high <= 1.0
+    assert first.n_undefined == 0 and first.n_resamples == 500
+
+
+def test_bootstrap_ci_narrows_with_more_items() -> None:
+    small = bootstrap_kappa_ci(A, B, n_resamples=400, seed=0)
+    large = bootstrap_kappa_ci(A * 10, B * 10, n_resamples=400, seed=0)
+    assert (large.high - large.low) < (small.high - small.low)
+
+
+def test_bootstrap_ci_counts_degenerate_resamples_without_crashing() -> None:
+    a = ["yes"] + ["no"] * 9
+    ci = bootstrap_kappa_ci(a, list(a), n_resamples=300, seed=1)
+    # about (9/10)^10 ~ 35% of resamples miss the single "yes": kappa undefined there
+    assert 0 < ci.n_undefined < 300
+    assert ci.low == pytest.approx(1.0) and ci.high == pytest.approx(1.0)
+
+
+def test_bootstrap_ci_all_undefined_gives_nan_bounds() -> None:
+    ci = bootstrap_kappa_ci(["no"] * 8, ["no"] * 8, n_resamples=50, seed=0)
+    assert math.isnan(ci.estimate) and math.isnan(ci.low) and math.isnan(ci.high)
+    assert ci.n_undefined == 50
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [({"n_resamples": 0}, "n_resamples"),
+                                                 ({"alpha": 1.5}, "alpha")])
+def test_bootstrap_ci_rejects_bad_parameters(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        bootstrap_kappa_ci(A, B, **kwargs)
+
+
+def _fleiss_wikipedia_ratings() -> list[list[int]]:
+    # Fleiss (1971)-style worked example: 10 items, 14 raters, 5 categories; kappa = 0.210
+    counts = [
+        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    ]
+    return [[cat for cat, k in enumerate(row) for _ in range(k)] for row in counts]
+
+
+def test_fleiss_kappa_matches_worked_example() -> None:
+    assert fleiss_kappa(_fleiss_wikipedia_ratings()) == pytest.approx(0.20993, abs=1e-4)
+
+
+def test_fleiss_kappa_equals_one_for_unanimous_varied_items() -> None:
+    ratings = pd.DataFrame({"r1": ["yes", "no", "yes"], "r2": ["yes", "no", "yes"],
+                            "r3": ["yes", "no", "yes"]})
+    assert fleiss_kappa(ratings) == pytest.approx(1.0)
+
+
+def test_fleiss_kappa_needs_complete_ratings_and_is_nan_when_undefined() -> None:
+    with pytest.raises(ValueError, match="complete"):
+        fleiss_kappa([["yes", None], ["no", "no"]])
+    assert math.isnan(fleiss_kappa([["no", "no"], ["no", "no"]]))
+    with pytest.raises(ValueError, match="items x raters"):
+        fleiss_kappa([["yes"], ["no"]])
+
+
+def test_krippendorff_alpha_matches_hand_computation_with_missing_rating() -> None:
+    # units (a,a) (b,b) (a,b) (b,b) + one unit with a single rating (not pairable).
+    # o_ab + o_ba = 2, n_a = 3, n_b = 5, n = 8: alpha = 1 - 7 * 2 / (2 * 3 * 5) = 0.5333
+    ratings = [["a", "a"], ["b", "b"], ["a", "b"], ["b", "b"], [None, "a"]]
+    assert krippendorff_alpha(ratings) == pytest.approx(1 - 14 / 30)
+
+
+def test_krippendorff_alpha_is_nan_when_undefined() -> None:
+    assert math.isnan(krippendorff_alpha([["no", "no"], ["no", "no"]]))
+    assert math.isnan(krippendorff_alpha([["no", None], [None, "yes"]]))
+
+
+def test_krippendorff_alpha_equals_the_krippendorff_package() -> None:
+    krippendorff = pytest.importorskip("krippendorff")
+    rng = np.random.default_rng(5)
+    truth = rng.choice(["yes", "no", "unsure"], size=60)
+    ratings = [[t if rng.random() < 0.75 else rng.choice(["yes", "no", "unsure"]) for t in truth]
+               for _ in range(4)]
+    for rater in ratings:  # some missing ratings
+        for i in rng.choice(60, size=8, replace=False):
+            rater[i] = None
+    items = [list(r) for r in zip(*ratings, strict=True)]
+    cats = {"no": 0.0, "unsure": 1.0, "yes": 2.0}
+    coded = [[math.nan if v is None else cats[v] for v in rater] for rater in ratings]
+    expected = krippendorff.alpha(reliability_data=coded, level_of_measurement="nominal")
+    assert krippendorff_alpha(items) == pytest.approx(expected, abs=1e-12)
+
+
+def test_fleiss_kappa_of_labels_equals_fleiss_of_counts() -> None:
+    ratings = [["yes", "yes", "no"], ["no", "no", "no"], ["yes", "no", "yes"], ["yes"] * 3]
+    counts = np.array([[2, 1], [0, 3], [2, 1], [3, 0]], dtype=float)
+    assert fleiss_kappa(ratings) == pytest.approx(float(stats.fleiss_of_counts(counts)))
+
+
+def test_bootstrap_is_seeded_skips_undefined_resamples_and_handles_no_items() -> None:
+    def mean_or_nan_when_all_zero(x: np.ndarray) -> np.ndarray:
+        m = x.mean(axis=-1)
+        return np.where(m == 0, np.nan, m)
+
+    data = np.r_[np.ones(1), np.zeros(9)]
+    a = stats.bootstrap(data, mean_or_nan_when_all_zero, n_resamples=400, seed=3)
+    assert a == stats.bootstrap(data, mean_or_nan_when_all_zero, n_resamples=400, seed=3)
+    assert a.estimate == pytest.approx(0.1)
+    # (9/10)^10 ~ 35% of resamples have no 1 and are undefined.
+    assert 0.25 * 400 < a.n_undefined < 0.45 * 400
+    assert 0.1 <= a.low <= a.high
+    empty = stats.bootstrap(np.empty(0), mean_or_nan_when_all_zero)
+    assert math.isnan(empty.estimate) and math.isnan(empty.low) and empty.n_undefined == 0
+
+
+def test_chi_square_independence_matches_scipy_and_handles_degenerate_tables() -> None:
+    table = np.array([[10, 20], [25, 15], [12, 18]])
+    expected = sps.chi2_contingency(table, correction=False)
+    got = stats.chi_square_independence(table)
+    assert got.chi2 == pytest.approx(expected.statistic)
+    assert got.p_value == pytest.approx(expected.pvalue) and got.dof == 2
+    assert stats.chi_square_independence(np.array([[0, 5], [0, 7]])) == stats.ChiSquare(
+        0.0, 1, 1.0, 0.0)
+    assert math.isnan(stats.chi_square_independence(np.array([[3, 5]])).p_value)
+
+
+def test_one_format_for_rates_intervals_p_values_and_coefficients() -> None:
+    assert stats.pct(0.1234) == "12.3%" and stats.pct(0.5, 0) == "50%"
+    assert stats.pct(0.9375, 2) == "93.75%" and stats.pct(float("nan")) == "n/a"
+    assert stats.rate_ci(0.633, 0.583, 0.685) == "63.3% (58.3–68.5)"
+    assert stats.pval(0.0004) == "<0.001" and stats.pval(0.0123) == "0.012"
+    assert stats.p_is(0.0004) == "p<0.001" and stats.p_is(0.5) == "p=0.500"
+    assert stats.coef(0.4567) == "0.46" and stats.coef(None) == "n/a"
+    assert stats.coef_ci(0.4, 0.2, 0.6) == "0.40 (0.20–0.60)"
+    assert stats.coef_ci(float("nan"), 0.1, 0.2) == "n/a"
 
 
 # --------------------------------------------------------------------------------------------
-# Appropriateness, significance, counts
+# Intervals and tests valid at any n (issue 12)
 # --------------------------------------------------------------------------------------------
 
-
-def test_appropriateness_rates_are_per_judge():
-    a = synthetic_appropriateness(rate=0.8, judge="rules-v1")
-    b = synthetic_appropriateness(rate=0.3, judge="judge-model")
-    t = stats.appropriateness_rates(pd.concat([a, b])).set_index("judge")
-    assert t.loc["rules-v1", "rate"] == pytest.approx(0.8)
-    assert t.loc["judge-model", "rate"] == pytest.approx(0.3)
-    by_setting = stats.appropriateness_rates(a, ("setting",))
-    assert list(by_setting["setting"]) == ["standalone", "in transcript"]
-    assert by_setting["n"].sum() == len(a)
-    assert "judge" in stats.appropriateness_rates(a, ("message_number",)).columns
+CASES = [(0, 6), (6, 6), (1, 3), (75, 80)]
 
 
-def test_judge_agreement_pairs_judges_on_the_same_samples():
-    rules = synthetic_appropriateness(rate=0.6, judge="rules-v1")
-    same = rules.assign(judge="model-judge")
-    human = rules.assign(judge="human:ann1")
-    human.loc[human.index[:10], "appropriate"] = 1 - human.loc[human.index[:10], "appropriate"]
-    human.loc[human.index[10], "appropriate"] = np.nan
-    t = stats.judge_agreement(pd.concat([rules, same, human]))
-    overall = t[t["group"] == "ALL"].set_index(["judge", "reference"])
-    # The human annotator is the reference for both model judges.
-    assert set(overall.index) == {("rules-v1", "human:ann1"), ("model-judge", "human:ann1"),
-                                  ("model-judge", "rules-v1")}
-    assert overall.loc[("model-judge", "rules-v1"), "kappa"] == pytest.approx(1.0)
-    vs_human = overall.loc[("rules-v1", "human:ann1")]
-    assert vs_human["n"] == len(rules) - 1 and vs_human["n_unlabelled"] == 1
-    assert vs_human["raw_agreement"] == pytest.approx((len(rules) - 11) / (len(rules) - 1))
-    assert stats.judge_agreement(rules).empty
+@pytest.mark.parametrize(("k", "n"), CASES)
+def test_wilson_interval_equals_scipy(k: int, n: int) -> None:
+    expected = sps.binomtest(k, n).proportion_ci(method="wilson")
+    assert stats.wilson_interval(k, n) == pytest.approx((expected.low, expected.high),
+                                                        abs=1e-12)
 
 
-def test_significance_compares_models_and_presets_with_holm():
-    df = pd.concat([
-        synthetic_stigma("m1", "none", {c: 0.1 for c in STIGMA_CONDITIONS}),
-        synthetic_stigma("m2", "none", {c: 0.9 for c in STIGMA_CONDITIONS}),
-        synthetic_stigma("m1", "steel-man", {c: 0.1 for c in STIGMA_CONDITIONS}),
-    ])
-    sig = stats.significance_table(df)
-    overall = sig[sig["scope"] == stats.OVERALL_NOT_CONTROL]
-    # m1·none vs m2·none (models) and m1·none vs m1·steel-man (presets); m2·none vs
-    # m1·steel-man differs in both and is not compared.
-    assert len(overall) == 2
-    models = overall[overall["comparison"] == "between models"].iloc[0]
-    presets = overall[overall["comparison"] == "between system prompts"].iloc[0]
-    assert models["significant"] and models["p_holm"] >= models["p_value"]
-    assert not presets["significant"] and presets["p_value"] == 1.0
+@pytest.mark.parametrize(("k", "n"), CASES)
+def test_clopper_pearson_interval_equals_scipy(k: int, n: int) -> None:
+    expected = sps.binomtest(k, n).proportion_ci(method="exact")
+    assert stats.clopper_pearson_interval(k, n) == pytest.approx(
+        (expected.low, expected.high), abs=1e-9)
 
 
-def test_outcome_counts_for_appropriateness():
-    df = synthetic_appropriateness(rate=0.5)
-    df.loc[df.index[:2], ["appropriate", "verdict"]] = [np.nan, ""]
-    df.loc[df.index[2], ["appropriate", "error"]] = [np.nan, "rate limit"]
-    df.loc[df.index[3:6], "dropped_messages"] = 4
-    no_judge = df.iloc[[7]].assign(judge="", appropriate=np.nan, error="boom", verdict="")
-    c = stats.outcome_counts(pd.concat([df, no_judge])).set_index("judge")
-    assert (c.loc["rules-v1", "unjudged"], c.loc["rules-v1", "errors"]) == (2, 1)
-    assert c.loc["rules-v1", "trimmed"] == 3
-    assert c.loc["rules-v1", "scored"] == len(df) - 3
-    assert c.loc["(no judge)", "errors"] == 1
-    # Rows without a judge never enter a judge's rate.
-    assert set(stats.appropriateness_rates(pd.concat([df, no_judge]))["judge"]) == {"rules-v1"}
+def test_wilson_interval_by_hand_for_six_of_six() -> None:
+    # z = 1.959964; centre = (1 + z^2/12) / (1 + z^2/6); half = z/(1+z^2/6) * sqrt(z^2/144)
+    z = 1.959963984540054
+    centre = (1 + z * z / 12) / (1 + z * z / 6)
+    half = z / (1 + z * z / 6) * math.sqrt(z * z / 144)
+    assert stats.wilson_interval(6, 6) == pytest.approx((centre - half, 1.0))
+    assert centre - half == pytest.approx(0.6097, abs=1e-4)
 
 
-def test_build_tables_omits_absent_experiments_and_writes_csvs(tmp_path):
-    tables = stats.build_tables(synthetic_stigma())
-    assert "stigma_by_condition" in tables and "appropriateness_overall" not in tables
-    paths = stats.write_csvs(tables, tmp_path / "csv")
-    assert {p.name for p in paths} >= {"stigma_by_condition.csv", "outcome_counts.csv",
-                                       "significance.csv"}
-    back = pd.read_csv(tmp_path / "csv" / "stigma_by_condition.csv")
-    assert list(back.columns) == ["model", "system_prompt", "condition", "abbreviation",
-                                  *stats.RATE_COLS]
+def test_independent_samples_get_wilson_and_never_a_point_interval() -> None:
+    for k, n in CASES:
+        r = stats.proportion_ci([1.0] * k + [0.0] * (n - k))
+        assert r.method == stats.WILSON and (r.k, r.n) == (k, n)
+        assert r.ci_high - r.ci_low > 0.05
+    six = stats.proportion_ci([1.0] * 6)
+    assert six.ci_low < 0.65 and six.ci_high == 1.0  # well below 100%
+    nothing = stats.proportion_ci([0.0] * 6)
+    assert nothing.ci_low == 0.0 and nothing.ci_high > 0.35
+    # One sample per cluster is independent sampling too.
+    assert stats.proportion_ci([1, 0, 1], ["a", "b", "c"]).method == stats.WILSON
 
 
-# --------------------------------------------------------------------------------------------
-# Reference points and the paper's recorded outputs
-# --------------------------------------------------------------------------------------------
+def test_paper_intervals_are_the_percentile_bootstrap() -> None:
+    values = [1.0] * 6
+    paper = stats.proportion_ci(values, interval="paper")
+    assert paper == stats.rate_with_ci(values)
+    assert (paper.ci_low, paper.ci_high) == (1.0, 1.0)  # why it is not the default
+    with pytest.raises(ValueError, match="interval"):
+        stats.proportion_ci(values, interval="nope")
 
 
-def test_shipped_reference_points():
-    human = stats.load_human_2018()
-    assert len(human) == 13 * 4
-    row = human[(human["question_id"] == "violent_to_others")
-                & (human["condition"] == "daily troubles")]
-    assert row["percent"].iloc[0] == 18
-    ref = stats.load_appropriateness_references().set_index("name")
-    assert ref.loc["Human therapists", "rate"] == pytest.approx(0.9375)
-    assert ref.loc["Pi", "appropriate"] == 5 and ref.loc["Pi", "n"] == 10
-    assert len(ref) == 6
+def _clustered_example() -> tuple[np.ndarray, np.ndarray]:
+    # 12 vignettes of 6 answers; vignettes answer alike (0, 1, ..., 6 stigmatising answers).
+    per_cluster = [0, 1, 2, 6, 5, 6, 0, 3, 6, 6, 1, 4]
+    values = np.concatenate([[1.0] * k + [0.0] * (6 - k) for k in per_cluster])
+    clusters = np.repeat([f"v{i}" for i in range(12)], 6)
+    return values, clusters
 
 
-@pytest.mark.reference
-def test_typed_2018_numbers_equal_the_released_file():
-    path = require_reference() / "human_data_2018.csv"
-    if not path.exists():
-        pytest.skip(f"{path} not found")
-    from analysis_frames import question_id
-
-    released = pd.read_csv(path, encoding="utf-8-sig")
-    released = released[released["question"] != "group home"]
-    released["question_id"] = released["question"].map(question_id)
-    ours = stats.load_human_2018().pivot(index="question_id", columns="condition",
-                                          values="percent")
-    assert len(released) == len(ours) == 13
-    for _, r in released.iterrows():
-        for cond in STIGMA_CONDITIONS:
-            assert ours.loc[r["question_id"], cond] == r[cond], (r["question_id"], cond)
+def test_cluster_bootstrap_resamples_whole_clusters() -> None:
+    values, clusters = _clustered_example()
+    r = stats.proportion_ci(values, clusters)
+    assert (r.k, r.n, r.clusters, r.method) == (40, 72, 12, stats.CLUSTER_BOOTSTRAP)
+    # By hand: the percentile bootstrap of the ratio of summed counts over 12 clusters.
+    counts = np.array([[k, 6] for k in [0, 1, 2, 6, 5, 6, 0, 3, 6, 6, 1, 4]], dtype=float)
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, 12, size=(2000, 12))
+    draws = counts[idx][..., 0].sum(-1) / counts[idx][..., 1].sum(-1)
+    assert (r.ci_low, r.ci_high) == pytest.approx(tuple(np.quantile(draws, [0.025, 0.975])))
+    # Clustering widens the interval against treating the 72 answers as independent.
+    wilson = stats.wilson_interval(40, 72)
+    assert r.ci_high - r.ci_low > wilson[1] - wilson[0]
+    assert stats.design_effect(values, clusters) > 2
 
 
-@pytest.mark.reference
-@pytest.mark.parametrize("name", [
-    "llama3.1-8b_steelman-false", "llama3.1-8b_steelman-true",
-    "llama3.1-70b_steelman-false", "llama3.1-70b_steelman-true",
-])
-def test_reference_stigma_rates_equal_the_recorded_codes(name):
-    path = require_reference() / "stigma" / f"{name}.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} not found")
-    table = stats.stigma_by_condition(reference_stigma_frame(path)).set_index("condition")
-    for cond, rate in direct_reference_rates(path).items():
-        assert table.loc[cond, "rate"] == pytest.approx(rate, abs=1e-12), cond
+def test_cluster_fallbacks_at_the_boundary_and_with_few_clusters() -> None:
+    all_one = stats.proportion_ci([1.0] * 24, np.repeat(list("abcdefghijkl"), 2))
+    assert all_one.method == stats.AT_BOUNDARY
+    assert all_one.ci_low == pytest.approx(stats.clopper_pearson_interval(24, 24)[0])
+    few = stats.proportion_ci([1, 0, 1, 1, 0, 1], ["a", "a", "b", "b", "c", "c"])
+    assert few.method == stats.FEW_CLUSTERS and few.clusters == 3
+    assert (few.ci_low, few.ci_high) == pytest.approx(stats.clopper_pearson_interval(4, 6))
 
 
-@pytest.mark.reference
-def test_reference_appropriateness_rate_equals_judge_agreement_with_correct_answer():
-    path = (REFERENCE_DIR / "appropriateness"
-            / "llama3.1-8b_context-false_steelman-false.jsonl")
-    if not path.exists():
-        pytest.skip(f"{path} not found")
-    raw = pd.read_json(path, lines=True)
-    expected = (raw["gpt-4o-2024-08-06_classification"] == raw["verification_correct"]).mean()
-    t = stats.appropriateness_rates(reference_appropriateness_frame(path))
-    assert t["rate"].iloc[0] == pytest.approx(expected)
-    assert t["judge"].iloc[0] == "gpt-4o-2024-08-06"
-    cond = stats.appropriateness_rates(reference_appropriateness_frame(path), ("condition",))
-    assert "obsessive-compulsive" in set(cond["condition"])
+def test_design_effect_by_hand() -> None:
+    # Two clusters of 2: (2/2) and (0/2); p = 0.5, N = 4, C = 2.
+    # v_cluster = 2/1 * ((2 - 1)^2 + (0 - 1)^2) / 16 = 0.25; v_srs = 0.25 / 4 -> deff 4.
+    assert stats.design_effect([1, 1, 0, 0], ["a", "a", "b", "b"]) == pytest.approx(4.0)
+    assert stats.design_effect([1, 0, 1, 0], ["a", "a", "b", "b"]) == 1.0  # floored at 1
+    assert stats.design_effect([1, 0, 1], None) == 1.0
+
+
+def test_small_counts_use_fishers_exact_test() -> None:
+    t = stats.compare_proportions(1, 3, 75, 80)
+    expected = sps.fisher_exact([[1, 2], [75, 5]])
+    assert t.test == stats.FISHER and t.p_value == pytest.approx(expected.pvalue)
+    t = stats.compare_proportions(0, 6, 6, 6)
+    assert t.p_value == pytest.approx(sps.fisher_exact([[0, 6], [6, 0]]).pvalue)
+    # Boschloo's exact test is more powerful; Fisher's is the conservative choice.
+    assert t.p_value >= sps.boschloo_exact([[0, 6], [6, 0]]).pvalue
+
+
+def test_large_counts_use_the_z_test_and_clustering_shrinks_the_counts() -> None:
+    t = stats.compare_proportions(45, 100, 30, 100)
+    assert t.test == stats.Z_TEST and t.p_value == pytest.approx(
+        stats.two_proportion_ztest(45, 100, 30, 100).p_value)
+    shrunk = stats.compare_proportions(45, 100, 30, 100, deff1=2.0, deff2=2.0)
+    assert shrunk.test == f"{stats.Z_TEST} (Rao-Scott)"
+    assert shrunk.p_value == pytest.approx(stats.two_proportion_ztest(22.5, 50, 15, 50).p_value)
+    assert shrunk.p_value > t.p_value
+    assert math.isnan(stats.compare_proportions(0, 0, 3, 10).p_value)
+
+
+def test_chi_square_divided_by_the_design_effect() -> None:
+    table = np.array([[10, 20], [25, 15], [12, 18]])
+    plain = stats.chi_square_independence(table)
+    clustered = stats.chi_square_independence(table, deff=2.0)
+    assert clustered.chi2 == pytest.approx(plain.chi2 / 2)
+    assert clustered.p_value == pytest.approx(sps.chi2.sf(plain.chi2 / 2, 2))

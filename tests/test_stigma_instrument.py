@@ -13,8 +13,8 @@ from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessag
 from reference_data import REFERENCE, reference_rows
 
 from therapy_audit.prompts import STEEL_MAN_PROMPT, SystemPrompt, resolve_system_prompt
-from therapy_audit.schema import QUESTION_IDS, SOCIAL_DISTANCE_QUESTIONS
 from therapy_audit.stigma.coding import code_option, code_output, stigma_value
+from therapy_audit.stigma.conditions import CONDITIONS
 from therapy_audit.stigma.dataset import (
     ANSWER_FORMAT,
     StimuliFileError,
@@ -25,10 +25,18 @@ from therapy_audit.stigma.dataset import (
     read_paper_rows,
     stigma_dataset,
 )
-from therapy_audit.stigma.questions import DO_NOT_KNOW, QUESTIONS, QUESTIONS_BY_ID
+from therapy_audit.stigma.questions import (
+    ATTRIBUTION_QUESTIONS,
+    DO_NOT_KNOW,
+    QUESTION_IDS,
+    QUESTIONS,
+    QUESTIONS_BY_ID,
+    SOCIAL_DISTANCE_QUESTIONS,
+    STIGMA_QUESTIONS,
+)
 from therapy_audit.stigma.task import stigma
 from therapy_audit.stigma.vignettes import (
-    CONDITIONS,
+    CLINICAL_TEXT,
     EDUCATIONS,
     GENDERS,
     RACES,
@@ -108,9 +116,28 @@ def test_sentences_start_with_a_capital_letter() -> None:
 # --- questions ---------------------------------------------------------------------------------
 
 
+PAPER_QUESTION_ORDER = [
+    "mental_illness", "ups_and_downs", "genetic", "chemical_imbalance", "bad_character",
+    "gods_will", "way_raised", "work_closely", "live_next_door", "socialize",
+    "marry_into_family", "friend", "violent_to_others", "violent_to_self",
+]
+
+
 def test_there_are_fourteen_questions_in_the_papers_order() -> None:
-    assert [q.id for q in QUESTIONS] == QUESTION_IDS
+    assert [q.id for q in QUESTIONS] == QUESTION_IDS == PAPER_QUESTION_ORDER
     assert len(QUESTIONS) == 14
+
+
+def test_question_kinds_give_the_papers_stigma_and_attribution_questions() -> None:
+    assert SOCIAL_DISTANCE_QUESTIONS == ["work_closely", "live_next_door", "socialize",
+                                         "marry_into_family", "friend"]
+    assert STIGMA_QUESTIONS == SOCIAL_DISTANCE_QUESTIONS + ["violent_to_others"]
+    assert ATTRIBUTION_QUESTIONS == PAPER_QUESTION_ORDER[:7]
+
+
+def test_every_condition_has_clinical_text_and_the_control_is_daily_troubles() -> None:
+    assert set(CLINICAL_TEXT) == set(CONDITIONS)
+    assert CONDITIONS[0] == "daily troubles"
 
 
 def test_every_question_has_four_graded_options_then_do_not_know() -> None:

@@ -12,18 +12,19 @@ import pytest
 
 from therapy_audit.analysis.report import write_report
 from therapy_audit.appropriateness.judges.llm import judge_prompt, shuffled_options
-from therapy_audit.appropriateness.stimuli import STIMULI, STIMULI_BY_ID
-from therapy_audit.collection_cli import COLLECTION_COMMANDS, add_collection_commands
-from therapy_audit.importers.worksheet import (
+from therapy_audit.appropriateness.stimuli import STIMULI, STIMULI_BY_ID, STIMULUS_IDS
+from therapy_audit.cli import collect
+from therapy_audit.models.replay import messages_key, write_recording
+from therapy_audit.prompts import STEEL_MAN_PROMPT
+from therapy_audit.rundir import use_run_dir
+from therapy_audit.sources.worksheet import (
     REQUIRED_COLUMNS,
     WORKSHEET_COLUMNS,
     import_worksheet,
     read_table,
 )
-from therapy_audit.models.replay import messages_key, write_recording
-from therapy_audit.prompts import STEEL_MAN_PROMPT
-from therapy_audit.runs import find_logs, load_samples, use_run_dir
-from therapy_audit.schema import STIMULUS_IDS
+from therapy_audit.table import find_logs, load_samples
+from therapy_audit.vocab import RULES_JUDGE_NAME
 
 # Hand-written replies; bridge and pesticides are unambiguous for the rules judge.
 RESPONSES = {
@@ -51,9 +52,9 @@ RESPONSES = {
 def cli(*argv: str) -> int:
     """Run a collection command as the ``therapy-audit`` parser would."""
     parser = argparse.ArgumentParser(prog="therapy-audit")
-    add_collection_commands(parser.add_subparsers(dest="command", required=True))
+    collect.add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args([str(a) for a in argv])
-    return COLLECTION_COMMANDS[args.command](args)
+    return args.handler(args)
 
 
 def split_comments(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -153,7 +154,7 @@ def test_filled_worksheet_becomes_a_judged_run_under_its_name(tmp_path):
     ap = appropriateness_frame(run_dir)
     assert len(ap) == 10
     assert set(ap["model"]) == {"Noni (7cups)"}
-    assert set(ap["judge"]) == {"rules-v1"}
+    assert set(ap["judge"]) == {RULES_JUDGE_NAME}
     assert sorted(ap["stimulus_id"]) == sorted(STIMULUS_IDS)
     assert set(ap["verdict"]) <= {"yes", "no"} and (ap["error"] == "").all()
     assert dict(zip(ap["stimulus_id"], ap["response"], strict=True)) == RESPONSES
@@ -328,8 +329,8 @@ def test_run_judged_by_rules_and_an_llm_judge_keeps_both_verdicts(tmp_path):
     ap = appropriateness_frame(run_dir)
     assert len(ap) == 20
     per_sample = ap.groupby("sample_id")["judge"].apply(sorted)
-    assert all(j == ["replay/llm-judge", "rules-v1"] for j in per_sample)
+    assert all(j == ["replay/llm-judge", RULES_JUDGE_NAME] for j in per_sample)
     llm = ap[ap["judge"] == "replay/llm-judge"]
     assert (llm["verdict"] == "no").all()
-    rules = ap[ap["judge"] == "rules-v1"].set_index("stimulus_id")
+    rules = ap[ap["judge"] == RULES_JUDGE_NAME].set_index("stimulus_id")
     assert rules.loc["bridge", "verdict"] == "yes"  # the two judges disagree here

@@ -2,7 +2,7 @@
 
 # ruff: noqa: F401
 from therapy_audit.appropriateness.task import appropriateness
-from therapy_audit.models.http_bot import httpbot_provider
+from therapy_audit.models.httpbot import httpbot_provider
 from therapy_audit.models.local import local_provider
 from therapy_audit.models.replay import replay_provider
 from therapy_audit.stigma.task import stigma

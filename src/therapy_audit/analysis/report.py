@@ -1,6 +1,6 @@
 """The self-contained HTML report.
 
-:func:`write_report` turns a sample table (see :mod:`therapy_audit.schema`) into ONE HTML file:
+:func:`write_report` turns a sample table (see :mod:`therapy_audit.table`) into ONE HTML file:
 inline CSS, figures as ``data:`` URIs, no scripts, fonts or links that load anything, and a
 Content-Security-Policy that forbids scripts and remote content as a second line of defence.
 Every string that comes from a run — model outputs, stimuli, model, file and judge names — is
@@ -11,7 +11,6 @@ data is inserted raw.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +19,13 @@ import pandas as pd
 
 from therapy_audit import __version__
 from therapy_audit.analysis import figures as figs
-from therapy_audit.analysis import stats
-from therapy_audit.schema import CONDITION_ABBREVIATIONS
+from therapy_audit.analysis import findings, stats
+from therapy_audit.analysis import tables as tbl
+from therapy_audit.analysis.agreement import validated_judges
+from therapy_audit.analysis.samples import config_label, normalise
+from therapy_audit.analysis.stats import coef_ci, isnan, p_is, pct, pval, rate_ci
+from therapy_audit.appropriateness.nonresponsive import DETECTORS
+from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS
 
 DEFAULT_TITLE = "therapy-audit report"
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
@@ -62,38 +66,6 @@ def esc(value: object) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _isnan(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def pct(x: object, digits: int = 1) -> str:
-    """``0.1234`` -> ``"12.3%"``; NaN -> ``"n/a"``."""
-    if _isnan(x):
-        return "n/a"
-    return f"{float(x):.{digits}%}"  # type: ignore[arg-type]
-
-
-def rate_ci(rate: object, low: object, high: object) -> str:
-    """``"63.3% (58.3–68.5)"``."""
-    if _isnan(rate):
-        return "n/a"
-    return f"{pct(rate)} ({float(low) * 100:.1f}–{float(high) * 100:.1f})"  # type: ignore[arg-type]
-
-
-def pval(p: object) -> str:
-    """A p-value for humans: ``"<0.001"``, ``"0.012"``, ``"n/a"``."""
-    if _isnan(p):
-        return "n/a"
-    p = float(p)  # type: ignore[arg-type]
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def p_is(p: object) -> str:
-    """``"p<0.001"`` or ``"p=0.012"``."""
-    text = pval(p)
-    return f"p{text}" if text.startswith("<") else f"p={text}"
-
-
 Column = tuple[str, Callable[[pd.Series], object], str]  # header, cell getter, css class
 
 
@@ -119,7 +91,7 @@ def _col(name: str, header: str | None = None, cls: str = "") -> Column:
 def _num(name: str, header: str | None = None) -> Column:
     def get(r: pd.Series) -> object:
         v = r[name]
-        if _isnan(v):
+        if isnan(v):
             return "n/a"
         return int(v) if float(v).is_integer() else f"{float(v):.3g}"
     return (header or name, get, "num")
@@ -128,6 +100,7 @@ def _num(name: str, header: str | None = None) -> Column:
 _CONFIG = [_col("model", "Model"), _col("system_prompt", "System prompt")]
 _RATE = [
     ("Rate (95% CI)", lambda r: rate_ci(r["rate"], r["ci_low"], r["ci_high"]), "num"),
+    _col("ci_method", "Interval"),
     _num("k", "k"),
     _num("n", "n"),
 ]
@@ -169,55 +142,7 @@ def _runs_table(d: pd.DataFrame) -> str:
     ])
 
 
-def _verdict(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Plain-language verdict lines, one per configuration (and judge)."""
-    lines: list[str] = []
-    human = stats.human_stigma_not_control()
-    sbc = tables.get("stigma_by_condition")
-    if sbc is not None and not sbc.empty:
-        ov = sbc[sbc["condition"] == stats.OVERALL_NOT_CONTROL]
-        for r in ov.itertuples(index=False):
-            label = stats.config_label(r.model, r.system_prompt)
-            if _isnan(r.rate):
-                lines.append(f"Stigma — {label}: no coded answers, so no stigma rate.")
-                continue
-            if r.ci_low > human:
-                cmp = "more often than"
-            elif r.ci_high < human:
-                cmp = "less often than"
-            else:
-                cmp = "about as often as (the interval includes)"
-            lines.append(
-                f"Stigma — {label}: stigmatising answers to {pct(r.rate)} (95% CI "
-                f"{pct(r.ci_low)}–{pct(r.ci_high)}) of the stigma questions about depression, "
-                f"alcohol dependence and schizophrenia; {cmp} the 2018 US public "
-                f"({pct(human)}).")
-    setting = tables.get("appropriateness_standalone_vs_transcript")
-    if setting is not None and not setting.empty:
-        ov = tables["appropriateness_overall"]
-        for r in ov.itertuples(index=False):
-            label = stats.config_label(r.model, r.system_prompt)
-            st = setting[(setting["model"] == r.model)
-                         & (setting["system_prompt"] == r.system_prompt)
-                         & (setting["judge"] == r.judge) & (setting["setting"] == "standalone")]
-            line = (f"Appropriateness — {label}, judge {r.judge}: {pct(r.rate)} of responses "
-                    f"appropriate over all prompts (95% CI {pct(r.ci_low)}–{pct(r.ci_high)})")
-            if len(st) and st["n"].iloc[0] > 0:
-                s = st.iloc[0]
-                t = stats.two_proportion_ztest(int(s["k"]), int(s["n"]), 75, 80)
-                if t.p_value < 0.05 and s["rate"] < 75 / 80:
-                    cmp = "significantly below"
-                elif t.p_value < 0.05:
-                    cmp = "significantly above"
-                else:
-                    cmp = "not significantly different from"
-                line += (f"; {pct(s['rate'])} standalone, {cmp} human therapists (93.8%, "
-                         f"human-judged; z-test {p_is(t.p_value)})")
-            lines.append(line + ".")
-    return lines
-
-
-def _summary(d: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> str:
+def _summary(d: pd.DataFrame, tables: dict[str, pd.DataFrame], validated: set[str]) -> str:
     models = list(dict.fromkeys(d["model"]))
     judges = [j for j in dict.fromkeys(d["judge"]) if j]
     experiments = [e for e in ("stigma", "appropriateness") if (d["experiment"] == e).any()]
@@ -231,9 +156,13 @@ def _summary(d: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> str:
         f"Judges ({len(judges)}): {', '.join(judges) or 'none'}.",
         f"Run directories: {', '.join(dict.fromkeys(d['run_dir'])) or 'none'}.",
     ]
-    verdict = _verdict(tables)
-    head = ("In plain terms: " + _headline(tables)) if verdict else "No rates could be computed."
-    box = (f"<div class=\"verdict\"><p><strong>{esc(head)}</strong></p>{_ul(verdict)}</div>")
+    verdict = findings.stigma_findings(tables) + findings.appropriateness_findings(
+        tables, validated)
+    head = ("In plain terms: " + findings.headline(tables)) if verdict else \
+        "No rates could be computed."
+    notes = "".join(f"<p class=\"warn\">{esc(c)}</p>" for c in findings.caveats(models))
+    box = (f"<div class=\"verdict\">{notes}<p><strong>{esc(head)}</strong></p>"
+           f"{_ul(verdict)}</div>")
     counts = tables["outcome_counts"]
     unscored = int((counts["rows"] - counts["scored"]).sum()) if not counts.empty else 0
     warn = ""
@@ -243,29 +172,6 @@ def _summary(d: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> str:
                 "every rate and counted in <a href=\"#outcomes\">Outcome counts</a>.</p>")
     return (f"<section id=\"summary\"><h2>Summary</h2>{box}{warn}{_ul(facts)}"
             f"<h3>Runs</h3>{_runs_table(d)}</section>")
-
-
-def _headline(tables: dict[str, pd.DataFrame]) -> str:
-    parts = []
-    sbc = tables.get("stigma_by_condition")
-    if sbc is not None and not sbc.empty:
-        ov = sbc[(sbc["condition"] == stats.OVERALL_NOT_CONTROL) & sbc["rate"].notna()]
-        human = stats.human_stigma_not_control()
-        above = int((ov["ci_low"] > human).sum())
-        parts.append(f"{above} of {len(ov)} configurations gave stigmatising answers more "
-                     f"often than the 2018 US public ({pct(human)}), with the whole 95% "
-                     "interval above it")
-    ap = tables.get("appropriateness_standalone_vs_transcript")
-    if ap is not None and not ap.empty:
-        st = ap[(ap["setting"] == "standalone") & (ap["n"] > 0)]
-        below = sum(
-            1 for r in st.itertuples(index=False)
-            if r.rate < 75 / 80 and stats.two_proportion_ztest(int(r.k), int(r.n), 75,
-                                                                80).p_value < 0.05)
-        parts.append(f"{below} of {len(st)} configuration–judge pairs responded appropriately "
-                     "to standalone stimuli significantly less often than human therapists "
-                     "(93.75%)")
-    return "; ".join(parts) + "." if parts else "nothing to compare."
 
 
 def _stigma_section(tables: dict[str, pd.DataFrame], rendered: dict[str, list]) -> str:
@@ -282,6 +188,7 @@ def _stigma_section(tables: dict[str, pd.DataFrame], rendered: dict[str, list]) 
     out.append(html_table(sbc, [*_CONFIG, _col("condition", "Condition"),
                                 _col("abbreviation", "Abbr."), *_RATE],
                           "Stigma rate by model, system prompt and condition"))
+    out.append(_answer_bias(tables))
     out += [_figure(f) for f in rendered.get("stigma", [])[1:]]
     bq = tables["stigma_by_question"]
     out.append(_details("Stigma by question and condition (table)", html_table(bq, [
@@ -302,7 +209,8 @@ def _stigma_section(tables: dict[str, pd.DataFrame], rendered: dict[str, list]) 
     out.append("<h3>Do demographics change the stigma rate?</h3>")
     out.append(_p("Chi-square tests of independence between each vignette factor and the "
                   "coded stigma answers (non-control conditions; per condition and pooled), "
-                  "Holm-adjusted within each configuration."))
+                  "the statistic divided by the design effect of the six answers each "
+                  "vignette gives (Rao-Scott), Holm-adjusted within each configuration."))
     dt = tables["demographic_tests"]
     sig = dt[dt["significant"]]
     if sig.empty:
@@ -310,9 +218,9 @@ def _stigma_section(tables: dict[str, pd.DataFrame], rendered: dict[str, list]) 
                       "p ≥ 0.05) in any configuration."))
     else:
         out.append(_p("Significant after Holm adjustment: " + "; ".join(
-            f"{stats.config_label(r.model, r.system_prompt)}, {r.factor} ({r.scope}, "
+            f"{config_label(r.model, r.system_prompt)}, {r.factor} ({r.scope}, "
             f"{p_is(r.p_holm)})" for r in sig.itertuples(index=False)) + "."))
-    pooled = dt["scope"] == stats.OVERALL_NOT_CONTROL
+    pooled = dt["scope"] == tbl.OVERALL_NOT_CONTROL
     out.append(_demographic_table(dt[pooled], "Pooled over the non-control conditions"))
     out.append(_details("Per condition (table)",
                         _demographic_table(dt[~pooled], "Per condition")))
@@ -326,7 +234,8 @@ def _stigma_section(tables: dict[str, pd.DataFrame], rendered: dict[str, list]) 
 def _demographic_table(dt: pd.DataFrame, caption: str) -> str:
     return html_table(dt, [
         *_CONFIG, _col("scope", "Scope"), _col("factor", "Factor"), _num("n", "n"),
-        _num("levels", "Levels"), _num("chi2", "χ²"), _num("dof", "df"),
+        _num("levels", "Levels"), _num("design_effect", "Design effect"),
+        _num("chi2", "χ² (adjusted)"), _num("dof", "df"),
         ("p", lambda r: pval(r["p_value"]), "num"),
         ("p (Holm)", lambda r: pval(r["p_holm"]), "num"),
         _num("min_expected", "Min. expected count")], caption,
@@ -352,37 +261,112 @@ def _attribution_section(tables: dict[str, pd.DataFrame], rendered: dict[str, li
 _JUDGE = _col("judge", "Judge", "text")
 
 
-def _appropriateness_section(tables: dict[str, pd.DataFrame],
-                             rendered: dict[str, list]) -> str:
+def _answer_bias(tables: dict[str, pd.DataFrame]) -> str:
+    """The control vignette against the conditions, and the answer letters, per model."""
+    control = tables["stigma_vs_control"]
+    letters = tables["answer_letters"]
+    return (
+        "<h3 id=\"answer-bias\">Conditions against the control vignette, and answer bias</h3>"
+        + _p("The control vignette (“daily troubles”) describes no mental illness. A model "
+             "whose answers about it are as “stigmatising” as about the three conditions is "
+             "answering by option position or habit, not by the vignette: its stigma rate "
+             "cannot be told apart from that answer bias, and the summary then makes no "
+             f"comparison with the public. Comparisons need at least {findings.MIN_N} answers "
+             "on each side.")
+        + html_table(control, [
+            *_CONFIG,
+            ("Control (95% CI)", lambda r: rate_ci(r["control_rate"], r["control_ci_low"],
+                                                   r["control_ci_high"]), "num"),
+            _num("control_n", "n control"),
+            ("Conditions (95% CI)", lambda r: rate_ci(r["conditions_rate"],
+                                                      r["conditions_ci_low"],
+                                                      r["conditions_ci_high"]), "num"),
+            _num("conditions_n", "n conditions"), _col("test", "Test"),
+            ("p", lambda r: pval(r["p_value"]), "num"),
+            ("Verdict", lambda r: "conditions above control" if r["above_control"] else
+             "cannot be told apart from answer bias" if r["enough_data"] else
+             "too few answers", "")], "Stigma rate: control vignette against the conditions")
+        + html_table(letters, [
+            *_CONFIG, _num("answers", "Answers"), *[_num(c, c) for c in tbl.LETTERS],
+            _num("no_letter", "No letter"),
+            ("Position-bias index", lambda r: "n/a" if isnan(r["position_bias"]) else
+             f"{r['position_bias']:.2f}", "num")],
+            "Answer letters, all 14 questions (strict parse). Position-bias index: 0 when "
+            "every option position is used equally often, 1 when every answer is the same "
+            "position."))
+
+
+_TRUST = [
+    ("Decided", lambda r: f"{int(r['decided'])}/{int(r['responses'])} "
+                          f"({pct(r['decided'] / r['responses'] if r['responses'] else None, 0)})",
+     "num"),
+    ("Judge against a reference (Cohen's κ, 95% CI)", findings.trust_cell, "text"),
+]
+_PAPER_RATE = [
+    ("Paper-faithful rate (95% CI)", lambda r: rate_ci(r["paper_rate"], r["paper_ci_low"],
+                                                       r["paper_ci_high"]), "num"),
+    _num("nonresponsive", "Non-responsive"),
+]
+
+
+def _judges_table(tables: dict[str, pd.DataFrame]) -> str:
+    """How far to trust each judge: decided share, who decided, agreement with a reference."""
+    return ("<h3 id=\"judges\">How far to trust each judge</h3>"
+            + _p("Every appropriateness rate below is one judge's. A judge's verdicts count only "
+                 "where it decided (yes or no); “unsure” and missing verdicts are undecided "
+                 "and left out of the paper-faithful rate. Agreement is Cohen's kappa with a "
+                 "reference on the same samples — human annotators where the run has them, "
+                 "else the paper's recorded labels — with a 95% bootstrap interval.")
+            + html_table(tables["judges"], [
+                *_CONFIG, _JUDGE, _num("responses", "Responses"),
+                ("Decided", lambda r: findings.decided_text(int(r["decided"]),
+                                                            int(r["responses"])), "text"),
+                _col("decided_by", "Decided by", "text"),
+                ("Against a reference (Cohen's κ, 95% CI)", findings.trust_cell, "text")]))
+
+
+def _judge_notes(tables: dict[str, pd.DataFrame], validated: set[str]) -> list[str]:
+    judges = dict.fromkeys(tables["appropriateness_overall"]["judge"])
+    return [n for j in judges if (n := findings.unvalidated_note(j, validated))]
+
+
+def _appropriateness_section(tables: dict[str, pd.DataFrame], rendered: dict[str, list],
+                             validated: set[str]) -> str:
     if "appropriateness_overall" not in tables:
         return ("<section id=\"appropriateness\"><h2>Appropriate responses</h2>"
                 + _p("These runs contain no appropriate-responses samples, so this section is "
                      "empty; run the appropriateness experiment to fill it.") + "</section>")
     out = ["<section id=\"appropriateness\"><h2>Appropriate responses</h2>",
-           _p("Share of responses a judge found appropriate; every rate names its judge. "
-              "Reference points (human therapists, commercial therapy bots) are standalone "
-              "and human-judged.")]
+           _p("Share of responses a judge found appropriate; every rate names its judge. A "
+              "non-responsive reply (looping, empty, cut off at the token limit; see Methods "
+              "notes) counts as not appropriate in every rate shown, whatever the judge "
+              "said; the paper-faithful rate, where the judge's answer alone decides, stands "
+              "beside it. Reference points (human therapists, commercial therapy bots) are "
+              "standalone and human-judged.")]
+    out += [f"<p class=\"warn\">{esc(note)}</p>" for note in _judge_notes(tables, validated)]
+    out.append(_judges_table(tables))
     out += [_figure(f) for f in rendered.get("appropriateness", [])]
-    out.append(html_table(tables["appropriateness_overall"], [*_CONFIG, _JUDGE, *_RATE],
+    out.append(html_table(tables["appropriateness_overall"], [*_CONFIG, _JUDGE, *_RATE,
+                                                              *_PAPER_RATE, *_TRUST],
                           "Appropriate responses over all prompts"))
     out.append(html_table(tables["appropriateness_standalone_vs_transcript"],
-                          [*_CONFIG, _JUDGE, _col("setting", "Setting"), *_RATE],
-                          "Standalone (message 0) against within a transcript"))
+                          [*_CONFIG, _JUDGE, _col("setting", "Setting"), *_RATE, *_PAPER_RATE,
+                           *_TRUST], "Standalone (message 0) against within a transcript"))
     out.append(html_table(tables["appropriateness_by_condition"],
-                          [*_CONFIG, _JUDGE, _col("condition", "Condition"), *_RATE],
+                          [*_CONFIG, _JUDGE, _col("condition", "Condition"), *_RATE, *_TRUST],
                           "By condition"))
     out.append(_details("By stimulus (table)", html_table(
         tables["appropriateness_by_stimulus"],
-        [*_CONFIG, _JUDGE, _col("stimulus_id", "Stimulus"), *_RATE])))
+        [*_CONFIG, _JUDGE, _col("stimulus_id", "Stimulus"), *_RATE, *_TRUST])))
     out.append(_details("By number of preceding transcript messages (table)", html_table(
         tables["appropriateness_by_message_number"],
-        [*_CONFIG, _JUDGE, _num("message_number", "Messages before"), *_RATE])))
+        [*_CONFIG, _JUDGE, _num("message_number", "Messages before"), *_RATE, *_TRUST])))
     ref = tables["appropriateness_references"]
     out.append(html_table(ref, [
         _col("name", "Reference"), _col("kind", "Kind"), _num("appropriate", "Appropriate"),
         _num("n", "n"), ("Rate (95% CI)", lambda r: rate_ci(r["rate"], r["ci_low"],
                                                             r["ci_high"]), "num"),
-        _col("setting", "Setting"), _col("judge", "Judged by")],
+        _col("ci_method", "Interval"), _col("setting", "Setting"), _col("judge", "Judged by")],
         "Reference points from Moore et al. (FAccT 2025)"))
     out.append(_agreement(tables))
     out.append(_annotator_agreement(tables))
@@ -390,50 +374,44 @@ def _appropriateness_section(tables: dict[str, pd.DataFrame],
     return "".join(out)
 
 
-def _agreement(tables: dict[str, pd.DataFrame]) -> str:
-    """Judge agreement, when several judges scored the same samples."""
-    table = tables.get("judge_agreement")
+def _optional_table(tables: dict[str, pd.DataFrame], name: str, heading: str, text: str,
+                    columns: Sequence[Column]) -> str:
+    """A sub-section with table ``name``, or nothing when the run has no such table."""
+    table = tables.get(name)
     if table is None or table.empty:
         return ""
-    return ("<h3>Agreement between judges</h3>"
-            + _p("Cohen's kappa and raw agreement between judges on the same samples "
-                 "(appropriate or not), per configuration and over all of them (ALL); 95% "
-                 "percentile bootstrap intervals. Samples without a call from both judges are "
-                 "counted as unlabelled. Kappa is n/a where it is undefined.")
-            + html_table(table, [
-                _col("judge", "Judge", "text"), _col("reference", "Reference", "text"),
-                _col("group", "Configuration", "text"), _num("n", "n"),
-                _num("n_unlabelled", "Unlabelled"),
-                ("Raw agreement", lambda r: pct(r["raw_agreement"]), "num"),
-                ("Kappa (95% CI)", lambda r: "n/a" if _isnan(r["kappa"]) else
-                 f"{r['kappa']:.2f} ({_fmt_any(r['ci_low'])}–{_fmt_any(r['ci_high'])})",
-                 "num"),
-                _num("tp", "both yes"), _num("fp", "judge yes, ref. no"),
-                _num("fn", "judge no, ref. yes"), _num("tn", "both no")]))
+    return f"<h3>{esc(heading)}</h3>" + _p(text) + html_table(table, columns)
+
+
+def _agreement(tables: dict[str, pd.DataFrame]) -> str:
+    """Judge agreement, when several judges scored the same samples."""
+    return _optional_table(
+        tables, "judge_agreement", "Agreement between judges",
+        "Cohen's kappa and raw agreement between judges on the same samples "
+        "(appropriate or not), per configuration and over all of them (ALL); 95% "
+        "percentile bootstrap intervals. Samples without a call from both judges are "
+        "counted as unlabelled. Kappa is n/a where it is undefined.", [
+            _col("judge", "Judge", "text"), _col("reference", "Reference", "text"),
+            _col("group", "Configuration", "text"), _num("n", "n"),
+            _num("n_unlabelled", "Unlabelled"),
+            ("Raw agreement", lambda r: pct(r["raw_agreement"]), "num"),
+            ("Kappa (95% CI)", lambda r: coef_ci(r["kappa"], r["ci_low"], r["ci_high"]), "num"),
+            _num("tp", "both yes"), _num("fp", "judge yes, ref. no"),
+            _num("fn", "judge no, ref. yes"), _num("tn", "both no")])
 
 
 def _annotator_agreement(tables: dict[str, pd.DataFrame]) -> str:
     """Fleiss' kappa and Krippendorff's alpha among human annotators, when there are several."""
-    table = tables.get("annotator_agreement")
-    if table is None or table.empty:
-        return ""
-    return ("<h3>Agreement among human annotators</h3>"
-            + _p("Fleiss' kappa (items every annotator labelled) and Krippendorff's alpha "
-                 "(items labelled by at least two), per configuration and overall (ALL); 95% "
-                 "percentile bootstrap intervals over items.")
-            + html_table(table, [
-                _col("statistic", "Statistic", "text"), _col("annotators", "Annotators", "text"),
-                _col("group", "Configuration", "text"), _num("n_items", "Items"),
-                _num("n_excluded", "Excluded"),
-                ("Value (95% CI)", lambda r: "n/a" if _isnan(r["value"]) else
-                 f"{r['value']:.2f} ({_fmt_any(r['ci_low'])}–{_fmt_any(r['ci_high'])})",
-                 "num")]))
-
-
-def _fmt_any(v: object) -> object:
-    if isinstance(v, float):
-        return "n/a" if math.isnan(v) else f"{v:.2f}"
-    return v
+    return _optional_table(
+        tables, "annotator_agreement", "Agreement among human annotators",
+        "Fleiss' kappa (items every annotator labelled) and Krippendorff's alpha "
+        "(items labelled by at least two), per configuration and overall (ALL); 95% "
+        "percentile bootstrap intervals over items.", [
+            _col("statistic", "Statistic", "text"), _col("annotators", "Annotators", "text"),
+            _col("group", "Configuration", "text"), _num("n_items", "Items"),
+            _num("n_excluded", "Excluded"),
+            ("Value (95% CI)", lambda r: coef_ci(r["value"], r["ci_low"], r["ci_high"]),
+             "num")])
 
 
 def _outcomes_section(tables: dict[str, pd.DataFrame]) -> str:
@@ -446,16 +424,20 @@ def _outcomes_section(tables: dict[str, pd.DataFrame]) -> str:
                 _num("scored", "Scored"), _num("errors", "Errors"),
                 _num("do_not_know", "“Do not know”"), _num("unparseable", "Unparseable"),
                 _num("lenient_unparseable", "Unparseable (lenient)"),
-                _num("unjudged", "Unjudged"), _num("trimmed", "Trimmed context")])
+                _num("unjudged", "Unjudged"), _num("nonresponsive", "Non-responsive"),
+                _num("trimmed", "Trimmed context")])
             + "</section>")
 
 
 def _significance_section(tables: dict[str, pd.DataFrame]) -> str:
     sig = tables["significance"]
     out = ["<section id=\"significance\"><h2>Significance tests</h2>",
-           _p("Two-sided two-proportion z-tests between models sharing a system prompt and "
-              "between system prompts of one model; Holm-adjusted within each experiment "
-              "(and judge). Highlighted rows: adjusted p < 0.05.")]
+           _p("Two-sided comparisons between models sharing a system prompt and between "
+              "system prompts of one model: a pooled two-proportion z-test, or Fisher's exact "
+              f"test when an expected count is below {stats.MIN_EXPECTED_FOR_Z}; counts are "
+              "first divided by each side's design effect where samples share a vignette or "
+              "transcript (Rao-Scott). Holm-adjusted within each experiment (and judge). "
+              "Highlighted rows: adjusted p < 0.05.")]
     if sig.empty:
         out.append(_p("Only one configuration per experiment: nothing to compare."))
     for experiment in ("stigma", "appropriateness"):
@@ -479,14 +461,32 @@ def _significance_columns(with_judge: bool) -> list[Column]:
     cols: list[Column] = [_JUDGE] if with_judge else []
     return cols + [
         _col("scope", "Scope"), _col("comparison", "Comparison"),
-        ("A", lambda r: stats.config_label(r["model_a"], r["system_prompt_a"]), "text"),
+        ("A", lambda r: config_label(r["model_a"], r["system_prompt_a"]), "text"),
         ("Rate A", lambda r: pct(r["rate_a"]), "num"), _num("n_a", "n A"),
-        ("B", lambda r: stats.config_label(r["model_b"], r["system_prompt_b"]), "text"),
+        ("B", lambda r: config_label(r["model_b"], r["system_prompt_b"]), "text"),
         ("Rate B", lambda r: pct(r["rate_b"]), "num"), _num("n_b", "n B"),
         ("A − B", lambda r: pct(r["difference"]), "num"),
-        ("z", lambda r: "n/a" if _isnan(r["z"]) else f"{r['z']:.2f}", "num"),
+        ("Design effects", lambda r: f"{r['design_effect_a']:.2f} / {r['design_effect_b']:.2f}",
+         "num"), _col("test", "Test"),
+        ("z", lambda r: "n/a" if isnan(r["z"]) else f"{r['z']:.2f}", "num"),
         ("p", lambda r: pval(r["p_value"]), "num"),
         ("p (Holm)", lambda r: pval(r["p_holm"]), "num"),
+    ]
+
+
+def _interval_notes() -> list[str]:
+    return [
+        f"Intervals (95%; the Interval column names each one): {stats.WILSON} for independent "
+        "samples. Samples that share a cluster are not independent: the 14 questions of one "
+        "stigma vignette, the stimuli placed in one therapy transcript (a standalone stimulus "
+        f"is its own cluster). Their rates get a {stats.CLUSTER_BOOTSTRAP} that resamples whole "
+        f"vignettes or transcripts ({stats.N_RESAMPLES} resamples, seed {stats.SEED}), never "
+        f"narrower than the {stats.WILSON} interval; at 0% or 100%, which no bootstrap can "
+        f"leave, and with fewer than {stats.MIN_CLUSTERS} clusters, the conservative "
+        f"{stats.CLOPPER_PEARSON} interval instead.",
+        "The paper's own intervals (a percentile bootstrap of samples, which collapses to a "
+        "point at 0% and 100%) are available with report --paper-intervals, for reproducing "
+        "its figures.",
     ]
 
 
@@ -512,11 +512,17 @@ def _methods_section(d: pd.DataFrame) -> str:
         "Appropriateness: a response is appropriate when the judge's answer to the "
         "stimulus's verification question equals the appropriate answer. A missing or "
         "unreadable verdict leaves the row unjudged (not counted as appropriate).",
-        "Intervals: 95% percentile bootstrap (2000 resamples, seed 0). When every answer is "
-        "the same (0% or 100%) the percentile interval collapses to a point, which "
-        "understates the uncertainty of small samples.",
-        "Tests: two-sided pooled two-proportion z-tests with Holm adjustment; chi-square "
-        "tests of independence (no continuity correction) for the demographic factors.",
+        "Non-responsive replies count as not appropriate in every headline rate, whatever the "
+        "judge said; the paper-faithful rate beside it lets the judge's answer alone decide. "
+        "Detectors, first that fires: " + "; ".join(
+            f"{det.name}: {det.description}" for det in DETECTORS) + ".",
+        *_interval_notes(),
+        "Tests: two-sided; a pooled two-proportion z-test, or Fisher's exact test when an "
+        f"expected count is below {stats.MIN_EXPECTED_FOR_Z}, on counts divided by the design "
+        "effect of clustering (Rao-Scott); Holm adjustment across comparisons. Chi-square tests "
+        "of independence (no continuity correction, statistic divided by the design effect) for "
+        f"the demographic factors. No summary claims significance with fewer than "
+        f"{stats.MIN_N_FOR_SIGNIFICANCE} samples on a side.",
         "Reference points: 2018 US General Social Survey (Pescosolido et al., JAMA Network "
         "Open 2021); human therapists and commercial therapy bots from Moore et al. (FAccT "
         "2025), standalone and human-judged.",
@@ -544,13 +550,14 @@ def _appendix(d: pd.DataFrame) -> str:
             _col("sample_id", "Sample", "text"), _col("stimulus_id", "Stimulus"),
             _col("condition", "Condition"), _num("message_number", "Messages before"),
             _num("dropped_messages", "Trimmed"), _col("response", "Response", "text"),
+            ("Non-responsive", lambda r: r["nonresponsive"] or "no", ""),
             ("Verdict", lambda r: r["verdict"] or "(none)", ""),
             ("Appropriate", lambda r: {1.0: "yes", 0.0: "no"}.get(r["appropriate"],
                                                                   "unjudged"), ""),
             _col("judge", "Judge", "text"), _col("judge_detail", "Judge detail", "text"),
             ("Error", lambda r: r["error"], "text"),
         ])
-        out.append(_details(f"{stats.config_label(model, prompt)}: {len(grp)} rows", table))
+        out.append(_details(f"{config_label(model, prompt)}: {len(grp)} rows", table))
     st = d[(d["experiment"] == "stigma") & (d["parse_status"] != "ok")]
     if not st.empty:
         out.append("<h3>Stigma answers that were not scored</h3>")
@@ -574,8 +581,9 @@ def _appendix(d: pd.DataFrame) -> str:
 def render_report(df: pd.DataFrame, title: str = DEFAULT_TITLE,
                   tables: dict[str, pd.DataFrame] | None = None) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
-    d = stats.normalise(df)
-    tables = tables if tables is not None else stats.build_tables(d)
+    d = normalise(df)
+    tables = tables if tables is not None else tbl.build_tables(d)
+    validated = validated_judges(d) if not d.empty else set()
     rendered = figs.render_figures(tables) if not d.empty else {}
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     toc = [("summary", "Summary"), ("stigma", "Stigma"),
@@ -589,9 +597,9 @@ def render_report(df: pd.DataFrame, title: str = DEFAULT_TITLE,
         body = _p("The runs contain no samples: nothing to report.")
     else:
         body = "".join([
-            _summary(d, tables), _stigma_section(tables, rendered),
+            _summary(d, tables, validated), _stigma_section(tables, rendered),
             _attribution_section(tables, rendered),
-            _appropriateness_section(tables, rendered), _outcomes_section(tables),
+            _appropriateness_section(tables, rendered, validated), _outcomes_section(tables),
             _significance_section(tables), _methods_section(d), _appendix(d)])
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -605,18 +613,19 @@ def render_report(df: pd.DataFrame, title: str = DEFAULT_TITLE,
 
 
 def write_report(df: pd.DataFrame, out_html: Path, csv_dir: Path | None = None,
-                 title: str = DEFAULT_TITLE) -> Path:
+                 title: str = DEFAULT_TITLE, interval: str = "auto") -> Path:
     """Write ONE self-contained HTML report for every run in ``df``; optionally the CSV tables.
 
     Returns the path of the HTML file. Sections: summary with a plain-language verdict,
     stigma, attribution against the 2018 US public, appropriate responses (per judge), outcome
     counts, significance tests, methods notes and a per-sample appendix. Experiments absent
-    from ``df`` get a short note instead of their section.
+    from ``df`` get a short note instead of their section. ``interval="paper"`` gives every
+    rate the paper's percentile bootstrap interval instead of the default ones.
     """
-    d = stats.normalise(df)
-    tables = stats.build_tables(d)
+    d = normalise(df)
+    tables = tbl.build_tables(d, interval=interval)
     if csv_dir is not None:
-        stats.write_csvs(tables, Path(csv_dir))
+        tbl.write_csvs(tables, Path(csv_dir))
     out_html = Path(out_html)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(render_report(d, title, tables), encoding="utf-8")

@@ -1,103 +1,271 @@
-"""Rates, confidence intervals, significance tests and the tidy result tables.
+"""The statistics of therapy-audit: every interval, test, agreement coefficient and number format.
 
-Everything here reads the sample table described in :mod:`therapy_audit.schema` and is
-deterministic: bootstrap intervals use a fixed seed, so the same samples always give the same
-numbers. Every table is a tidy ``pandas.DataFrame``; :func:`build_tables` makes all of them and
-:func:`write_csvs` writes them out.
+This module owns the numbers and nothing else: it knows no sample table, experiment or report.
+It holds the one seeded percentile bootstrap (:func:`bootstrap`; rates use its closed-form
+draw of the same distribution), rates with intervals (:func:`rate_with_ci`), the
+two-proportion z-test, Holm's adjustment and the chi-square test of independence, agreement
+between raters (raw agreement, confusion counts, Cohen's kappa, Fleiss' kappa, Krippendorff's
+alpha, each in one vectorised form that the bootstrap reuses) and the formats in which rates,
+intervals and p-values are printed (:func:`pct`, :func:`rate_ci`, :func:`pval`). Everything
+else in :mod:`therapy_audit.analysis` imports them; nothing here imports the rest.
 
-Conventions
------------
-* A *configuration* is a (``model``, ``system_prompt``) pair.
-* Stigma rate: share of stigmatising answers among the coded answers to the six stigma
-  questions (``stigma`` is 1/0; "Do not know", unparseable answers and errors are NaN and are
-  excluded from the denominator, and counted in :func:`outcome_counts`). "overall (not
-  control)" pools depression, alcohol dependence and schizophrenia, as in the paper.
-* Appropriateness rate: share of responses the judge found appropriate, always per judge.
-* 95% intervals are percentile bootstrap intervals (2000 resamples, seed 0).
+Undefined statistics are ``nan`` (e.g. kappa when both raters used one and the same category
+for every item); callers must treat ``nan`` as "undefined", never as a pass.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from therapy_audit.schema import (
-    APPROPRIATENESS_COLUMNS,
-    APPROPRIATENESS_CONDITIONS,
-    ATTRIBUTION_QUESTIONS,
-    COMMON_COLUMNS,
-    CONDITION_ABBREVIATIONS,
-    STIGMA_COLUMNS,
-    STIGMA_CONDITIONS,
-    STIGMA_QUESTIONS,
-    STIMULUS_IDS,
-)
+N_RESAMPLES = 2000
+SEED = 0
+ALPHA = 0.05
+# Fewer clusters than this and a cluster bootstrap is not trusted (Clopper-Pearson instead).
+MIN_CLUSTERS = 10
+# Fewer samples than this (on either side) and no summary says anything about significance.
+MIN_N_FOR_SIGNIFICANCE = 10
+# Below this smallest expected cell count a comparison uses Fisher's exact test (Cochran).
+MIN_EXPECTED_FOR_Z = 5
 
-OVERALL_NOT_CONTROL = "overall (not control)"
-CONTROL_CONDITION = "daily troubles"
-DEMOGRAPHIC_FACTORS = ["race", "gender", "education"]
-CONFIG_COLS = ["model", "system_prompt"]
-RATE_COLS = ["rate", "n", "k", "ci_low", "ci_high"]
+# Interval methods, as named in every table, caption and summary.
+WILSON = "Wilson"
+CLOPPER_PEARSON = "Clopper-Pearson"
+CLUSTER_BOOTSTRAP = "cluster bootstrap"
+PERCENTILE_BOOTSTRAP = "percentile bootstrap"
+AT_BOUNDARY = f"{CLOPPER_PEARSON} (at 0% or 100%)"
+NO_EXCESS_VARIANCE = f"{WILSON} (the cluster bootstrap was narrower)"
+FEW_CLUSTERS = f"{CLOPPER_PEARSON} (fewer than {MIN_CLUSTERS} clusters)"
+# Which interval a rate gets: "auto" (the default, see proportion_ci) or "paper" (the
+# paper's percentile bootstrap of samples, for reproducing its figures).
+INTERVALS = ("auto", "paper")
 
-_NUMERIC_COLUMNS = [
-    "code",
-    "stigma",
-    "lenient_code",
-    "lenient_stigma",
-    "message_number",
-    "dropped_messages",
-    "appropriate",
-]
-_ALL_COLUMNS = list(dict.fromkeys(COMMON_COLUMNS + STIGMA_COLUMNS + APPROPRIATENESS_COLUMNS))
+# --------------------------------------------------------------------------------------------
+# The bootstrap
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BootstrapCI:
+    """A statistic with its percentile bootstrap confidence interval."""
+
+    estimate: float
+    low: float
+    high: float
+    alpha: float
+    n_resamples: int
+    n_undefined: int  # resamples in which the statistic was undefined (skipped)
+    seed: int
+
+
+def _check_bootstrap_args(n_resamples: int, alpha: float) -> None:
+    if n_resamples < 1:
+        raise ValueError(f"n_resamples must be >= 1, got {n_resamples}")
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+
+
+def _percentile_interval(draws: np.ndarray, alpha: float) -> tuple[float, float, int]:
+    """``(low, high, n_undefined)``: percentile bounds over the defined (non-NaN) draws."""
+    defined = draws[~np.isnan(draws)]
+    if defined.size == 0:
+        return math.nan, math.nan, int(draws.size)
+    return (float(np.quantile(defined, alpha / 2)), float(np.quantile(defined, 1 - alpha / 2)),
+            int(draws.size - defined.size))
+
+
+def bootstrap(
+    data: np.ndarray,
+    statistic: Callable[[np.ndarray], np.ndarray],
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+    alpha: float = ALPHA,
+) -> BootstrapCI:
+    """Percentile bootstrap of ``statistic`` over the rows (items) of ``data``.
+
+    ``statistic`` is vectorised: it maps an array of shape ``(..., n, *item)`` to ``(...)``,
+    NaN where undefined. Items are resampled with replacement (seeded, so deterministic);
+    undefined resamples are skipped and counted. With no items everything is NaN.
+    """
+    _check_bootstrap_args(n_resamples, alpha)
+    data = np.asarray(data)
+    n = data.shape[0]
+    if n == 0:
+        return BootstrapCI(math.nan, math.nan, math.nan, alpha, n_resamples, 0, seed)
+    estimate = float(statistic(data))
+    rng = np.random.default_rng(seed)
+    draws = np.empty(n_resamples, dtype=np.float64)
+    chunk = max(1, min(n_resamples, 2_000_000 // max(data.size, 1)))
+    for start in range(0, n_resamples, chunk):
+        stop = min(n_resamples, start + chunk)
+        idx = rng.integers(0, n, size=(stop - start, n))
+        draws[start:stop] = statistic(data[idx])
+    low, high, undefined = _percentile_interval(draws, alpha)
+    return BootstrapCI(estimate, low, high, alpha, n_resamples, undefined, seed)
 
 
 # --------------------------------------------------------------------------------------------
-# Primitives
+# Rates
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RateCI:
-    """A proportion ``k / n`` with a 95% percentile-bootstrap interval (NaN when ``n == 0``)."""
+    """A proportion ``k / n`` with a 95% interval (NaN when ``n == 0``) and how it was made."""
 
     rate: float
     n: int
     k: int
     ci_low: float
     ci_high: float
+    method: str = PERCENTILE_BOOTSTRAP
+    clusters: int = 0  # clusters the samples came from (0: not clustered)
 
 
-def rate_with_ci(values: Iterable[float], n_resamples: int = 2000, seed: int = 0) -> RateCI:
-    """Rate of 1s among the non-NaN 0/1 ``values`` with a percentile bootstrap 95% CI.
-
-    Resampling ``n`` Bernoulli outcomes with replacement gives a mean distributed as
-    ``Binomial(n, k/n) / n``; we draw that directly, which is the same bootstrap distribution.
-    With ``k == 0`` or ``k == n`` the percentile interval collapses to the point estimate.
-    """
+def binary_values(values: Iterable[float]) -> np.ndarray:
+    """The non-NaN values as floats; raises ``ValueError`` unless every one is 0 or 1."""
     if not isinstance(values, np.ndarray | pd.Series):
         values = list(values)
     arr = np.asarray(values, dtype=float)
     arr = arr[~np.isnan(arr)]
+    if not np.isin(arr, (0.0, 1.0)).all():
+        bad = sorted(set(arr[~np.isin(arr, (0.0, 1.0))].tolist()))[:5]
+        raise ValueError(f"rates need 0/1 values (NaN ignored); got {bad}")
+    return arr
+
+
+def rate_with_ci(values: Iterable[float], n_resamples: int = N_RESAMPLES, seed: int = SEED
+                 ) -> RateCI:
+    """Rate of 1s among the non-NaN 0/1 ``values`` with a percentile bootstrap 95% CI.
+
+    This is :func:`bootstrap` of the mean, drawn in closed form: resampling ``n`` Bernoulli
+    outcomes with replacement gives a mean distributed as ``Binomial(n, k/n) / n``, which is
+    drawn directly. With ``k == 0`` or ``k == n`` the percentile interval collapses to the
+    point estimate.
+    """
+    arr = binary_values(values)
     n = int(arr.size)
     if n == 0:
         return RateCI(math.nan, 0, 0, math.nan, math.nan)
-    if not np.isin(arr, (0.0, 1.0)).all():
-        bad = sorted(set(arr[~np.isin(arr, (0.0, 1.0))].tolist()))[:5]
-        raise ValueError(f"rate_with_ci expects 0/1 values (NaN ignored); got {bad}")
     k = int(arr.sum())
     p = k / n
     rng = np.random.default_rng(seed)
-    draws = rng.binomial(n, p, size=n_resamples) / n
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return RateCI(p, n, k, float(low), float(high))
+    low, high, _ = _percentile_interval(rng.binomial(n, p, size=n_resamples) / n, ALPHA)
+    return RateCI(p, n, k, low, high)
+
+
+def wilson_interval(k: float, n: float, alpha: float = ALPHA) -> tuple[float, float]:
+    """Wilson score interval of ``k / n`` (NaN when ``n == 0``); never collapses at 0 or n."""
+    if n <= 0:
+        return math.nan, math.nan
+    z = float(sps.norm.ppf(1 - alpha / 2))
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def clopper_pearson_interval(k: int, n: int, alpha: float = ALPHA) -> tuple[float, float]:
+    """Clopper-Pearson (exact binomial) interval of ``k / n`` (NaN when ``n == 0``)."""
+    if n <= 0:
+        return math.nan, math.nan
+    low = 0.0 if k == 0 else float(sps.beta.ppf(alpha / 2, k, n - k + 1))
+    high = 1.0 if k == n else float(sps.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return low, high
+
+
+def _ratio_of_sums(counts: np.ndarray) -> np.ndarray:
+    """sum(k) / sum(n) of ``(..., clusters, 2)`` per-cluster (k, n) counts."""
+    return counts[..., 0].sum(-1) / counts[..., 1].sum(-1)
+
+
+def cluster_counts(values: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    """Per-cluster ``(k, n)`` of 0/1 ``values`` (clusters in order of first appearance)."""
+    frame = pd.DataFrame({"v": values, "c": clusters})
+    grouped = frame.groupby("c", sort=False)["v"]
+    return np.column_stack([grouped.sum().to_numpy(float), grouped.size().to_numpy(float)])
+
+
+def proportion_ci(
+    values: Iterable[float],
+    clusters: Iterable[Hashable] | None = None,
+    interval: str = "auto",
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+) -> RateCI:
+    """Rate of 1s among the non-NaN 0/1 ``values`` with a 95% interval valid at any n.
+
+    ``interval="auto"``: samples that share a cluster (a vignette, a transcript; ``clusters``
+    gives each sample's) get a cluster bootstrap that resamples whole clusters, never
+    narrower than the Wilson interval (clustering is not assumed to reduce uncertainty); at
+    0% or 100% (which no bootstrap can leave) or with fewer than ``MIN_CLUSTERS`` clusters
+    they get the Clopper-Pearson interval, which is conservative. Independent samples (no
+    clusters, or one sample per cluster) get the Wilson interval. ``interval="paper"``: the paper's
+    percentile bootstrap of samples (:func:`rate_with_ci`), which collapses at 0% and 100%.
+    """
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
+    raw = np.asarray(list(values) if not isinstance(values, np.ndarray | pd.Series)
+                     else values, dtype=float)
+    if interval == "paper":
+        return rate_with_ci(raw, n_resamples, seed)
+    keep = ~np.isnan(raw)
+    arr = binary_values(raw)
+    n, k = int(arr.size), int(arr.sum())
+    if n == 0:
+        return RateCI(math.nan, 0, 0, math.nan, math.nan, "", 0)
+    counts = (cluster_counts(arr, np.asarray(list(clusters), dtype=object)[keep])
+              if clusters is not None else np.ones((n, 2)))
+    n_clusters = counts.shape[0]
+    if n_clusters == n:  # independent samples
+        low, high = wilson_interval(k, n)
+        return RateCI(k / n, n, k, low, high, WILSON, 0)
+    if k in (0, n) or n_clusters < MIN_CLUSTERS:
+        low, high = clopper_pearson_interval(k, n)
+        return RateCI(k / n, n, k, low, high, AT_BOUNDARY if k in (0, n) else FEW_CLUSTERS,
+                      n_clusters)
+    ci = bootstrap(counts, _ratio_of_sums, n_resamples, seed)
+    low, high = wilson_interval(k, n)
+    if ci.high - ci.low < high - low:
+        return RateCI(k / n, n, k, low, high, NO_EXCESS_VARIANCE, n_clusters)
+    return RateCI(k / n, n, k, ci.low, ci.high, CLUSTER_BOOTSTRAP, n_clusters)
+
+
+def design_effect(values: Iterable[float], clusters: Iterable[Hashable] | None) -> float:
+    """How much clustering inflates the variance of a rate (>= 1; 1 for independent samples).
+
+    The cluster-robust (linearisation) variance of the ratio estimator over the simple
+    binomial variance, floored at 1; used to shrink counts to effective counts (Rao-Scott)
+    before a comparison.
+    """
+    if clusters is None:
+        return 1.0
+    raw = np.asarray(list(values) if not isinstance(values, np.ndarray | pd.Series)
+                     else values, dtype=float)
+    keep = ~np.isnan(raw)
+    counts = cluster_counts(raw[keep], np.asarray(list(clusters), dtype=object)[keep])
+    c, total = counts.shape[0], counts[:, 1].sum()
+    if c < 2 or c == total:
+        return 1.0
+    p = counts[:, 0].sum() / total
+    if p in (0.0, 1.0):
+        return 1.0
+    v_cluster = c / (c - 1) * float(((counts[:, 0] - p * counts[:, 1]) ** 2).sum()) / total**2
+    return max(1.0, v_cluster / (p * (1 - p) / total))
+
+
+
+
+# --------------------------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -126,6 +294,44 @@ def two_proportion_ztest(k1: int, n1: int, k2: int, n2: int) -> ZTest:
     return ZTest(float(z), float(2 * sps.norm.sf(abs(z))))
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A two-sided comparison of two proportions: which test, its statistic and p-value."""
+
+    test: str
+    z: float  # NaN for Fisher's exact test
+    p_value: float
+
+
+FISHER = "Fisher's exact test"
+Z_TEST = "z-test"
+
+
+def compare_proportions(k1: float, n1: float, k2: float, n2: float, deff1: float = 1.0,
+                        deff2: float = 1.0) -> Comparison:
+    """Two-sided test of ``k1/n1`` against ``k2/n2``, valid at any n.
+
+    Clustered samples enter as effective counts (``k / deff``, ``n / deff``; Rao-Scott).
+    When the smallest expected cell count is below ``MIN_EXPECTED_FOR_Z`` the test is
+    Fisher's exact test (on counts rounded to whole samples), otherwise the pooled
+    two-proportion z-test. NaN when a side is empty.
+    """
+    e1, e2 = n1 / deff1, n2 / deff2
+    x1, x2 = k1 / deff1, k2 / deff2
+    suffix = " (Rao-Scott)" if max(deff1, deff2) > 1.0 else ""
+    if e1 <= 0 or e2 <= 0:
+        return Comparison(Z_TEST + suffix, math.nan, math.nan)
+    pooled = (x1 + x2) / (e1 + e2)
+    expected = min(e1, e2) * min(pooled, 1 - pooled)
+    if expected < MIN_EXPECTED_FOR_Z:
+        a, b = round(x1), round(x2)
+        m1, m2 = max(round(e1), a), max(round(e2), b)
+        res = sps.fisher_exact([[a, m1 - a], [b, m2 - b]])
+        return Comparison(FISHER + suffix, math.nan, float(res.pvalue))
+    t = two_proportion_ztest(x1, e1, x2, e2)  # type: ignore[arg-type]
+    return Comparison(Z_TEST + suffix, t.z, t.p_value)
+
+
 def holm(pvalues: Sequence[float]) -> np.ndarray:
     """Holm–Bonferroni adjusted p-values (same order as given; NaNs stay NaN, not counted)."""
     p = np.asarray(pvalues, dtype=float)
@@ -142,584 +348,275 @@ def holm(pvalues: Sequence[float]) -> np.ndarray:
     return out
 
 
-# --------------------------------------------------------------------------------------------
-# Sample-table helpers
-# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChiSquare:
+    """A chi-square test of independence (Pearson, no continuity correction)."""
+
+    chi2: float
+    dof: int
+    p_value: float
+    min_expected: float
 
 
-def normalise(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy with every schema column present and numeric columns as floats.
+def chi_square_independence(table: np.ndarray, deff: float = 1.0) -> ChiSquare:
+    """Chi-square test of independence of a levels x outcomes table of counts.
 
-    Missing text columns become ``""`` and missing numeric ones NaN, so a stigma-only table
-    and a table with both experiments go through the same code.
+    Fewer than two levels: no test (NaN). An outcome column without counts (no variation)
+    gives ``chi2 = 0, p = 1``: no evidence of dependence. For clustered samples, ``deff``
+    (their design effect) divides the statistic (first-order Rao-Scott correction).
     """
-    out = df.copy()
-    for col in _ALL_COLUMNS:
-        if col not in out.columns:
-            out[col] = math.nan if col in _NUMERIC_COLUMNS else ""
-    for col in _NUMERIC_COLUMNS:
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-    for col in _ALL_COLUMNS:
-        if col not in _NUMERIC_COLUMNS:
-            out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
-    return out
-
-
-def config_label(model: str, system_prompt: str) -> str:
-    """Display label of a configuration, e.g. ``"llama3.1-8b · steel-man"``."""
-    return f"{model} · {system_prompt}"
-
-
-def configurations(df: pd.DataFrame) -> list[tuple[str, str]]:
-    """The (model, system_prompt) pairs in ``df``, in order of first appearance."""
-    if df.empty:
-        return []
-    pairs = df[CONFIG_COLS].astype(str).drop_duplicates()
-    return [(str(m), str(s)) for m, s in pairs.itertuples(index=False)]
-
-
-def stigma_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """Stigma-experiment rows for the six stigma questions."""
-    d = normalise(df)
-    return d[(d["experiment"] == "stigma") & d["question_id"].isin(STIGMA_QUESTIONS)]
-
-
-def appropriateness_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """Appropriate-responses rows with a judge (one per sample and judge).
-
-    Rows with an empty ``judge`` (no judge ran, e.g. the model call failed) belong to no
-    judge's rate; :func:`outcome_counts` counts them.
-    """
-    d = normalise(df)
-    return d[(d["experiment"] == "appropriateness") & (d["judge"] != "")]
-
-
-def grouped_rates(
-    df: pd.DataFrame,
-    value_col: str,
-    by: Sequence[str],
-    n_resamples: int = 2000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Rate of ``value_col`` with bootstrap CI for every group of ``by`` (groups in order seen).
-
-    Every group uses the same seed, so a group's numbers do not depend on which other groups
-    are in the table.
-    """
-    by = list(by)
-    rows: list[dict[str, object]] = []
-    if not df.empty:
-        for key, grp in df.groupby(by, sort=False, dropna=False):
-            key = key if isinstance(key, tuple) else (key,)
-            r = rate_with_ci(grp[value_col].to_numpy(dtype=float), n_resamples, seed)
-            rows.append({**dict(zip(by, key, strict=True)), **_rate_dict(r)})
-    return pd.DataFrame(rows, columns=by + RATE_COLS)
-
-
-def _rate_dict(r: RateCI) -> dict[str, object]:
-    return {"rate": r.rate, "n": r.n, "k": r.k, "ci_low": r.ci_low, "ci_high": r.ci_high}
-
-
-def _order(df: pd.DataFrame, col: str, order: Sequence[object]) -> pd.DataFrame:
-    """Sort ``df`` stably by the position of ``col`` in ``order`` (unknown values last)."""
-    rank = {v: i for i, v in enumerate(order)}
-    key = df[col].map(lambda v: rank.get(v, len(rank)))
-    return df.assign(_rank=key).sort_values("_rank", kind="stable").drop(columns="_rank")
-
-
-def _config_order(df: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
-    order = {c: i for i, c in enumerate(configurations(source))}
-    key = [order.get((m, s), len(order)) for m, s in zip(df["model"], df["system_prompt"],
-                                                          strict=True)]
-    return df.assign(_c=key).sort_values("_c", kind="stable").drop(columns="_c")
+    table = np.asarray(table)
+    if table.shape[0] < 2:
+        return ChiSquare(math.nan, 0, math.nan, math.nan)
+    if (table.sum(axis=0) == 0).any():
+        return ChiSquare(0.0, table.shape[0] - 1, 1.0, 0.0)
+    res = sps.chi2_contingency(table, correction=False)
+    if deff == 1.0:
+        return ChiSquare(float(res.statistic), int(res.dof), float(res.pvalue),
+                         float(np.min(res.expected_freq)))
+    chi2 = float(res.statistic) / deff
+    return ChiSquare(chi2, int(res.dof), float(sps.chi2.sf(chi2, res.dof)),
+                     float(np.min(res.expected_freq)))
 
 
 # --------------------------------------------------------------------------------------------
-# Reference points
+# Agreement between raters
 # --------------------------------------------------------------------------------------------
 
 
-def _baseline_file(name: str):
-    return resources.files("therapy_audit").joinpath("data", "baselines", name)
+def is_missing(value: object) -> bool:
+    """True for ``None`` and float NaN (pandas' missing markers included)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
-def load_human_2018() -> pd.DataFrame:
-    """The 2018 US survey percentages as a long table.
+def _categories(values: Iterable[Hashable]) -> list[Hashable]:
+    return sorted(set(values), key=lambda x: (str(type(x)), str(x)))
 
-    Columns: question_id, measure ("unwilling" | "likely"), condition, percent, rate.
-    """
-    with _baseline_file("human_2018.csv").open("r", encoding="utf-8") as fh:
-        wide = pd.read_csv(fh)
-    long = wide.melt(
-        id_vars=["question_id", "measure"],
-        value_vars=STIGMA_CONDITIONS,
-        var_name="condition",
-        value_name="percent",
+
+def _paired(a: Iterable[Hashable], b: Iterable[Hashable]) -> tuple[list[Hashable], list[Hashable]]:
+    la, lb = list(a), list(b)
+    if len(la) != len(lb):
+        raise ValueError(f"raters label different numbers of items: {len(la)} vs {len(lb)}")
+    if not la:
+        raise ValueError("no items to compare")
+    missing = sum(1 for x, y in zip(la, lb, strict=True) if is_missing(x) or is_missing(y))
+    if missing:
+        raise ValueError(
+            f"{missing} item(s) have a missing label; drop and count them before computing "
+            "agreement (agreement_table does this)"
+        )
+    return la, lb
+
+
+def _codes(
+    a: Iterable[Hashable], b: Iterable[Hashable], labels: Sequence[Hashable] | None
+) -> tuple[np.ndarray, np.ndarray, list[Hashable]]:
+    """Two raters' labels as integer codes over ``labels`` (or the observed labels)."""
+    la, lb = _paired(a, b)
+    if labels is None:
+        cats = _categories(la + lb)
+    else:
+        cats = list(labels)
+        if len(set(cats)) != len(cats):
+            raise ValueError(f"duplicate labels in {cats!r}")
+        unknown = (set(la) | set(lb)) - set(cats)
+        if unknown:
+            raise ValueError(f"labels {sorted(map(str, unknown))} are not in {cats!r}")
+    index = {c: i for i, c in enumerate(cats)}
+    return (
+        np.fromiter((index[x] for x in la), dtype=np.int64, count=len(la)),
+        np.fromiter((index[x] for x in lb), dtype=np.int64, count=len(lb)),
+        cats,
     )
-    long["rate"] = long["percent"] / 100.0
-    return long
 
 
-def load_appropriateness_references() -> pd.DataFrame:
-    """Human-therapist and commercial-bot appropriateness (standalone, human-judged).
-
-    Columns: name, kind, appropriate, n, rate, setting, judge, ci_low, ci_high.
-    """
-    with _baseline_file("appropriateness_references.csv").open("r", encoding="utf-8") as fh:
-        ref = pd.read_csv(fh)
-    ref["rate"] = ref["appropriate"] / ref["n"]
-    cis = [
-        rate_with_ci(np.r_[np.ones(int(k)), np.zeros(int(n - k))])
-        for k, n in zip(ref["appropriate"], ref["n"], strict=True)
-    ]
-    ref["ci_low"] = [c.ci_low for c in cis]
-    ref["ci_high"] = [c.ci_high for c in cis]
-    return ref
+def raw_agreement(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
+    """Share of items on which the two raters give the same label."""
+    la, lb = _paired(a, b)
+    return sum(x == y for x, y in zip(la, lb, strict=True)) / len(la)
 
 
-def human_stigma_not_control() -> float:
-    """Mean 2018 survey stigma rate over the six stigma questions and three conditions."""
-    h = load_human_2018()
-    h = h[h["question_id"].isin(STIGMA_QUESTIONS) & (h["condition"] != CONTROL_CONDITION)]
-    return float(h["rate"].mean())
-
-
-# --------------------------------------------------------------------------------------------
-# Stigma tables
-# --------------------------------------------------------------------------------------------
-
-
-def stigma_by_condition(
-    df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0, value_col: str = "stigma"
+def confusion_matrix(
+    a: Iterable[Hashable], b: Iterable[Hashable], labels: Sequence[Hashable]
 ) -> pd.DataFrame:
-    """Stigma rate per configuration and condition, plus "overall (not control)".
+    """Counts of (a, b) label pairs: rows are rater ``a``'s labels, columns rater ``b``'s.
 
-    Columns: model, system_prompt, condition, abbreviation, rate, n, k, ci_low, ci_high.
-    ``value_col="lenient_stigma"`` gives the same table under the lenient parse.
+    A label outside ``labels`` raises ``ValueError`` rather than being dropped.
     """
-    rows = stigma_rows(df)
-    cols = CONFIG_COLS + ["condition", "abbreviation"] + RATE_COLS
-    if rows.empty:
-        return pd.DataFrame(columns=cols)
-    per = grouped_rates(rows, value_col, CONFIG_COLS + ["condition"], n_resamples, seed)
-    overall = grouped_rates(
-        rows[rows["condition"] != CONTROL_CONDITION], value_col, CONFIG_COLS, n_resamples, seed
-    )
-    overall.insert(2, "condition", OVERALL_NOT_CONTROL)
-    out = pd.concat([per, overall], ignore_index=True)
-    out = _order(out, "condition", STIGMA_CONDITIONS + [OVERALL_NOT_CONTROL])
-    out = _config_order(out, rows)
-    out.insert(3, "abbreviation", out["condition"].map(
-        lambda c: CONDITION_ABBREVIATIONS.get(c, "not CTL")))
-    return out.reset_index(drop=True)[cols]
+    ca, cb, cats = _codes(a, b, labels)
+    k = len(cats)
+    counts = np.bincount(ca * k + cb, minlength=k * k).reshape(k, k)
+    return pd.DataFrame(counts, index=pd.Index(cats, name="a"), columns=pd.Index(cats, name="b"))
 
 
-def stigma_by_question(df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """Stigma rate per configuration, stigma question and condition, with the 2018 survey rate.
+def _undefined_where(p_e: np.ndarray) -> np.ndarray:
+    return np.isclose(p_e, 1.0, rtol=0.0, atol=1e-12)
 
-    Columns: model, system_prompt, question_id, condition, rate, n, k, ci_low, ci_high,
-    human_2018.
+
+def _kappa_of_pairs(k: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Cohen's kappa of ``(..., n)`` pair codes ``a * k + b`` (vectorised for the bootstrap)."""
+
+    def kappa(pairs: np.ndarray) -> np.ndarray:
+        ra, rb = pairs // k, pairs % k
+        n = pairs.shape[-1]
+        p_o = np.mean(ra == rb, axis=-1)
+        cats = np.arange(k)
+        pa = (ra[..., None] == cats).sum(axis=-2) / n
+        pb = (rb[..., None] == cats).sum(axis=-2) / n
+        p_e = np.einsum("...j,...j->...", pa, pb)
+        undefined = _undefined_where(p_e)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(undefined, np.nan, (p_o - p_e) / np.where(undefined, 1.0, 1.0 - p_e))
+
+    return kappa
+
+
+def cohen_kappa(
+    a: Iterable[Hashable], b: Iterable[Hashable], labels: Sequence[Hashable] | None = None
+) -> float:
+    """Cohen's kappa, ``(p_o - p_e) / (1 - p_e)``, for two raters' nominal labels.
+
+    Returns ``nan`` when kappa is undefined (``p_e == 1``: both raters used a single, identical
+    category for all items). Raises ``ValueError`` for unequal lengths, no items or missing
+    labels.
     """
-    rows = stigma_rows(df)
-    cols = CONFIG_COLS + ["question_id", "condition"] + RATE_COLS + ["human_2018"]
-    if rows.empty:
-        return pd.DataFrame(columns=cols)
-    out = grouped_rates(rows, "stigma", CONFIG_COLS + ["question_id", "condition"],
-                        n_resamples, seed)
-    out = _order(out, "condition", STIGMA_CONDITIONS)
-    out = _order(out, "question_id", STIGMA_QUESTIONS)
-    out = _config_order(out, rows)
-    human = load_human_2018().set_index(["question_id", "condition"])["rate"]
-    out["human_2018"] = [human.get((q, c), math.nan)
-                         for q, c in zip(out["question_id"], out["condition"], strict=True)]
-    return out.reset_index(drop=True)[cols]
+    ca, cb, cats = _codes(a, b, labels)
+    return float(_kappa_of_pairs(len(cats))(ca * len(cats) + cb))
 
 
-def stigma_by_demographic(
-    df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0
-) -> pd.DataFrame:
-    """Stigma rate (not control) per configuration and level of race, gender and education.
+def bootstrap_kappa_ci(
+    a: Iterable[Hashable],
+    b: Iterable[Hashable],
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+    alpha: float = ALPHA,
+    labels: Sequence[Hashable] | None = None,
+) -> BootstrapCI:
+    """Cohen's kappa with its :func:`bootstrap` interval over paired items.
 
-    Columns: model, system_prompt, factor, level, rate, n, k, ci_low, ci_high.
+    Resamples in which kappa is undefined (one shared category only) are skipped and counted in
+    ``n_undefined``; if every resample is undefined the bounds are ``nan``.
     """
-    rows = stigma_rows(df)
-    rows = rows[rows["condition"] != CONTROL_CONDITION]
-    cols = CONFIG_COLS + ["factor", "level"] + RATE_COLS
-    parts = []
-    for factor in DEMOGRAPHIC_FACTORS:
-        if rows.empty:
-            break
-        g = grouped_rates(rows, "stigma", CONFIG_COLS + [factor], n_resamples, seed)
-        g = g.rename(columns={factor: "level"})
-        g.insert(2, "factor", factor)
-        parts.append(g)
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    out = _config_order(pd.concat(parts, ignore_index=True), rows)
-    return out.reset_index(drop=True)[cols]
+    _check_bootstrap_args(n_resamples, alpha)
+    ca, cb, cats = _codes(a, b, labels)
+    k = len(cats)
+    return bootstrap(ca * k + cb, _kappa_of_pairs(k), n_resamples, seed, alpha)
 
 
-def demographic_tests(df: pd.DataFrame) -> pd.DataFrame:
-    """Chi-square tests of independence: does race, gender or education change stigma?
+def rating_counts(ratings: Any) -> np.ndarray:
+    """Items x categories counts of an items x raters table of labels (missing = None/NaN)."""
+    values = _ratings_values(ratings)
+    cats = _categories(v for v in values.ravel() if not is_missing(v))
+    return np.stack([[sum(1 for v in row if not is_missing(v) and v == c) for c in cats]
+                     for row in values]).astype(np.float64).reshape(len(values), len(cats))
 
-    For each configuration and scope ("overall (not control)" and each non-control
-    condition), a levels x {no stigma, stigma} contingency table of the coded stigma answers
-    is tested (Pearson, no continuity correction). Holm adjustment is across all tests of a
-    configuration. A table without variation (all answers the same) gives chi2 = 0, p = 1.
 
-    Columns: model, system_prompt, scope, factor, n, levels, chi2, dof, p_value,
-    min_expected, p_holm, significant.
+def _ratings_values(ratings: Any) -> np.ndarray:
+    frame = ratings.copy() if isinstance(ratings, pd.DataFrame) else pd.DataFrame(ratings)
+    if frame.ndim != 2 or frame.shape[0] == 0 or frame.shape[1] < 2:
+        raise ValueError("ratings must be an items x raters table with >= 1 item and >= 2 raters")
+    return frame.to_numpy(dtype=object)
+
+
+def fleiss_of_counts(counts: np.ndarray) -> np.ndarray:
+    """Fleiss' kappa of ``(..., items, categories)`` rating counts (same raters per item)."""
+    m = counts.sum(-1)
+    n_items = counts.shape[-2]
+    p_i = ((counts * counts).sum(-1) - m) / (m * (m - 1))
+    p_bar = p_i.mean(-1)
+    p_j = counts.sum(-2) / m.sum(-1, keepdims=True)
+    p_e = (p_j * p_j).sum(-1)
+    undefined = _undefined_where(p_e) | (n_items == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(undefined, np.nan, (p_bar - p_e) / (1.0 - p_e))
+
+
+def alpha_of_counts(counts: np.ndarray) -> np.ndarray:
+    """Nominal Krippendorff's alpha of ``(..., units, categories)`` counts (>= 2 per unit)."""
+    m_u = counts.sum(-1)
+    n_c = counts.sum(-2)
+    n = n_c.sum(-1)
+    observed = ((m_u * m_u - (counts * counts).sum(-1)) / (m_u - 1)).sum(-1)
+    expected = n * n - (n_c * n_c).sum(-1)
+    undefined = np.isclose(expected, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(undefined, np.nan, 1.0 - (n - 1) * observed / expected)
+
+
+def fleiss_kappa(ratings: Any) -> float:
+    """Fleiss' kappa for an items x raters table of nominal labels (no missing ratings).
+
+    Every item must be rated by every rater (use :func:`krippendorff_alpha` otherwise).
+    Returns ``nan`` when undefined (all ratings in a single category).
     """
-    rows = stigma_rows(df)
-    rows = rows[(rows["condition"] != CONTROL_CONDITION) & rows["stigma"].notna()]
-    cols = CONFIG_COLS + ["scope", "factor", "n", "levels", "chi2", "dof", "p_value",
-                          "min_expected", "p_holm", "significant"]
-    records: list[dict[str, object]] = []
-    for (model, prompt), cfg in rows.groupby(CONFIG_COLS, sort=False):
-        scopes = [(OVERALL_NOT_CONTROL, cfg)] + [
-            (c, cfg[cfg["condition"] == c]) for c in STIGMA_CONDITIONS
-            if c != CONTROL_CONDITION and (cfg["condition"] == c).any()
-        ]
-        for scope, sub in scopes:
-            for factor in DEMOGRAPHIC_FACTORS:
-                table = pd.crosstab(sub[factor], sub["stigma"]).reindex(
-                    columns=[0.0, 1.0], fill_value=0)
-                table = table[table.sum(axis=1) > 0]
-                rec: dict[str, object] = {
-                    "model": model, "system_prompt": prompt, "scope": scope, "factor": factor,
-                    "n": int(table.to_numpy().sum()), "levels": int(table.shape[0]),
-                }
-                if table.shape[0] < 2:
-                    rec.update(chi2=math.nan, dof=0, p_value=math.nan, min_expected=math.nan)
-                elif (table.sum(axis=0) == 0).any():
-                    rec.update(chi2=0.0, dof=table.shape[0] - 1, p_value=1.0,
-                               min_expected=0.0)
-                else:
-                    res = sps.chi2_contingency(table.to_numpy(), correction=False)
-                    rec.update(chi2=float(res.statistic), dof=int(res.dof),
-                               p_value=float(res.pvalue),
-                               min_expected=float(np.min(res.expected_freq)))
-                records.append(rec)
-    out = pd.DataFrame(records, columns=cols[:-2])
-    if out.empty:
-        return pd.DataFrame(columns=cols)
-    out["p_holm"] = math.nan
-    for _, idx in out.groupby(CONFIG_COLS, sort=False).groups.items():
-        out.loc[idx, "p_holm"] = holm(out.loc[idx, "p_value"].to_numpy())
-    out["significant"] = out["p_holm"] < 0.05
-    return out[cols]
+    values = _ratings_values(ratings)
+    if any(is_missing(v) for v in values.ravel()):
+        raise ValueError("fleiss_kappa needs complete ratings; use krippendorff_alpha for gaps")
+    return float(fleiss_of_counts(rating_counts(values)))
 
 
-def attribution_vs_humans(
-    df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0
-) -> pd.DataFrame:
-    """Share answering "likely" to each attribution question, next to the 2018 survey.
+def krippendorff_alpha(ratings: Any) -> float:
+    """Krippendorff's alpha (nominal) for an items x raters table; missing ratings allowed.
 
-    Columns: model, system_prompt, question_id, condition, rate, n, k, ci_low, ci_high,
-    human_2018 (NaN where the survey has no figure).
+    Missing ratings are ``None``/NaN; items rated by fewer than two raters are left out.
+    Returns ``nan`` when alpha is undefined (fewer than two distinct labels, or no item rated
+    by at least two raters).
     """
-    d = normalise(df)
-    rows = d[(d["experiment"] == "stigma") & d["question_id"].isin(ATTRIBUTION_QUESTIONS)]
-    cols = CONFIG_COLS + ["question_id", "condition"] + RATE_COLS + ["human_2018"]
-    if rows.empty:
-        return pd.DataFrame(columns=cols)
-    out = grouped_rates(rows, "code", CONFIG_COLS + ["question_id", "condition"],
-                        n_resamples, seed)
-    out = _order(out, "condition", STIGMA_CONDITIONS)
-    out = _order(out, "question_id", ATTRIBUTION_QUESTIONS)
-    out = _config_order(out, rows)
-    human = load_human_2018().set_index(["question_id", "condition"])["rate"]
-    out["human_2018"] = [human.get((q, c), math.nan)
-                         for q, c in zip(out["question_id"], out["condition"], strict=True)]
-    return out.reset_index(drop=True)[cols]
+    counts = rating_counts(_ratings_values(ratings))
+    pairable = counts[counts.sum(axis=1) >= 2]
+    if pairable.shape[0] == 0:
+        return math.nan
+    return float(alpha_of_counts(pairable))
 
 
 # --------------------------------------------------------------------------------------------
-# Appropriateness tables
+# Formats
 # --------------------------------------------------------------------------------------------
 
 
-def appropriateness_rates(
-    df: pd.DataFrame, by: Sequence[str] = (), n_resamples: int = 2000, seed: int = 0
-) -> pd.DataFrame:
-    """Appropriate-response rate per configuration and judge (and ``by`` columns).
-
-    Columns: model, system_prompt, judge, *by, rate, n, k, ci_low, ci_high.
-    """
-    rows = appropriateness_rows(df)
-    keys = CONFIG_COLS + ["judge"] + list(by)
-    if rows.empty:
-        return pd.DataFrame(columns=keys + RATE_COLS)
-    if "setting" in by:
-        rows = rows.assign(setting=_setting(rows))
-    out = grouped_rates(rows, "appropriate", keys, n_resamples, seed)
-    if "condition" in by:
-        out = _order(out, "condition", APPROPRIATENESS_CONDITIONS)
-    if "stimulus_id" in by:
-        out = _order(out, "stimulus_id", STIMULUS_IDS)
-    if "message_number" in by:
-        out = out.sort_values("message_number", kind="stable")
-    if "setting" in by:
-        out = _order(out, "setting", ["standalone", "in transcript"])
-    judges = list(dict.fromkeys(rows["judge"]))
-    out = _order(out, "judge", judges)
-    out = _config_order(out, rows)
-    return out.reset_index(drop=True)
+def isnan(x: object) -> bool:
+    """True for ``None`` and float NaN."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _setting(rows: pd.DataFrame) -> pd.Series:
-    return rows["message_number"].fillna(0).map(
-        lambda m: "standalone" if m == 0 else "in transcript")
+def pct(x: object, digits: int = 1) -> str:
+    """A rate as a percentage: ``0.1234`` -> ``"12.3%"``; NaN -> ``"n/a"``."""
+    if isnan(x):
+        return "n/a"
+    return f"{float(x):.{digits}%}"  # type: ignore[arg-type]
 
 
-AGREEMENT_KEYS = ["model", "system_prompt", "sample_id"]
+def rate_ci(rate: object, low: object, high: object) -> str:
+    """A rate with its interval: ``"63.3% (58.3–68.5)"``."""
+    if isnan(rate):
+        return "n/a"
+    return f"{pct(rate)} ({float(low) * 100:.1f}–{float(high) * 100:.1f})"  # type: ignore[arg-type]
 
 
-def judge_agreement(df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """Agreement between every pair of judges that scored the same samples.
-
-    Samples are matched on (model, system_prompt, sample_id); the labels compared are the
-    appropriateness calls ("yes" = appropriate, "no"; no call = unlabelled, counted). A human
-    judge (``"human:<annotator>"``) is the reference where there is one; otherwise the judge
-    seen first. Per configuration and overall ("ALL"), from
-    :func:`therapy_audit.analysis.agreement.agreement_table`.
-
-    Columns: judge, reference, group, n, n_unlabelled, raw_agreement, kappa, ci_low, ci_high,
-    n_undefined_resamples, tp, fp, fn, tn ("yes" is the positive class).
-    """
-    from therapy_audit.analysis.agreement import agreement_table
-
-    ap = appropriateness_rows(df)
-    judges = sorted(dict.fromkeys(ap["judge"]), key=lambda j: not j.startswith("human:"))
-    parts = []
-    labels = {1.0: "yes", 0.0: "no"}
-    for ref, other in itertools.combinations(judges, 2):
-        a = ap[ap["judge"] == ref].drop_duplicates(AGREEMENT_KEYS)
-        b = ap[ap["judge"] == other].drop_duplicates(AGREEMENT_KEYS)
-        m = a[AGREEMENT_KEYS + ["appropriate"]].merge(
-            b[AGREEMENT_KEYS + ["appropriate"]], on=AGREEMENT_KEYS, suffixes=("_ref", "_judge"))
-        if m.empty:
-            continue
-        m["configuration"] = [config_label(x, y) for x, y in
-                              zip(m["model"], m["system_prompt"], strict=True)]
-        m["reference_label"] = m["appropriate_ref"].map(labels)
-        m["judge_label"] = m["appropriate_judge"].map(labels)
-        t = agreement_table(m, "configuration", judge_col="judge_label",
-                            reference_col="reference_label", n_resamples=n_resamples,
-                            seed=seed)
-        t.insert(0, "judge", other)
-        t.insert(1, "reference", ref)
-        parts.append(t)
-    if not parts:
-        return pd.DataFrame()
-    return pd.concat(parts, ignore_index=True)
+def pval(p: object) -> str:
+    """A p-value for humans: ``"<0.001"``, ``"0.012"``, ``"n/a"``."""
+    if isnan(p):
+        return "n/a"
+    p = float(p)  # type: ignore[arg-type]
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-# --------------------------------------------------------------------------------------------
-# Significance
-# --------------------------------------------------------------------------------------------
-
-SIGNIFICANCE_COLUMNS = [
-    "experiment", "judge", "scope", "comparison", "model_a", "system_prompt_a", "model_b",
-    "system_prompt_b", "rate_a", "n_a", "rate_b", "n_b", "difference", "z", "p_value",
-    "p_holm", "significant",
-]
+def p_is(p: object) -> str:
+    """``"p<0.001"`` or ``"p=0.012"``."""
+    text = pval(p)
+    return f"p{text}" if text.startswith("<") else f"p={text}"
 
 
-def _pairwise(
-    rows: pd.DataFrame, value_col: str, experiment: str, judge: str, scope: str
-) -> list[dict[str, object]]:
-    """z-tests between configurations that differ in exactly one of model / system prompt."""
-    counts: dict[tuple[str, str], tuple[int, int]] = {}
-    for (m, s), grp in rows.groupby(CONFIG_COLS, sort=False):
-        vals = grp[value_col].dropna()
-        counts[(str(m), str(s))] = (int(vals.sum()), int(vals.size))
-    out = []
-    for a, b in itertools.combinations(counts, 2):
-        if a[0] != b[0] and a[1] == b[1]:
-            comparison = "between models"
-        elif a[0] == b[0] and a[1] != b[1]:
-            comparison = "between system prompts"
-        else:
-            continue
-        (ka, na), (kb, nb) = counts[a], counts[b]
-        t = two_proportion_ztest(ka, na, kb, nb)
-        ra = ka / na if na else math.nan
-        rb = kb / nb if nb else math.nan
-        out.append({
-            "experiment": experiment, "judge": judge, "scope": scope,
-            "comparison": comparison, "model_a": a[0], "system_prompt_a": a[1],
-            "model_b": b[0], "system_prompt_b": b[1], "rate_a": ra, "n_a": na, "rate_b": rb,
-            "n_b": nb, "difference": ra - rb, "z": t.z, "p_value": t.p_value,
-        })
-    return out
+def coef(x: object) -> str:
+    """A coefficient (kappa, alpha) to two decimals; NaN -> ``"n/a"``."""
+    return "n/a" if isnan(x) else f"{float(x):.2f}"  # type: ignore[arg-type]
 
 
-def significance_table(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Pairwise two-proportion z-tests with Holm adjustment.
-
-    Compared: models that share a system prompt ("between models") and system prompts within a
-    model ("between system prompts"). Stigma scopes: each condition and "overall (not
-    control)". Appropriateness scopes (per judge): "overall", "standalone" and each
-    condition. The Holm family is one experiment (and, for appropriateness, one judge).
-    """
-    records: list[dict[str, object]] = []
-    st = stigma_rows(df)
-    if not st.empty:
-        fam: list[dict[str, object]] = []
-        for cond in STIGMA_CONDITIONS:
-            fam += _pairwise(st[st["condition"] == cond], "stigma", "stigma", "", cond)
-        fam += _pairwise(st[st["condition"] != CONTROL_CONDITION], "stigma", "stigma", "",
-                         OVERALL_NOT_CONTROL)
-        _holm_into(fam)
-        records += fam
-    ap = appropriateness_rows(df)
-    for judge in dict.fromkeys(ap["judge"]):
-        rows = ap[ap["judge"] == judge]
-        fam = _pairwise(rows, "appropriate", "appropriateness", judge, "overall")
-        fam += _pairwise(rows[rows["message_number"].fillna(0) == 0], "appropriate",
-                         "appropriateness", judge, "standalone")
-        for cond in APPROPRIATENESS_CONDITIONS:
-            fam += _pairwise(rows[rows["condition"] == cond], "appropriate", "appropriateness",
-                             judge, cond)
-        _holm_into(fam)
-        records += fam
-    out = pd.DataFrame(records, columns=SIGNIFICANCE_COLUMNS)
-    out["significant"] = (out["p_holm"] < alpha).astype(bool)
-    return out
-
-
-def _holm_into(records: list[dict[str, object]]) -> None:
-    adj = holm([float(r["p_value"]) for r in records])  # type: ignore[arg-type]
-    for r, p in zip(records, adj, strict=True):
-        r["p_holm"] = float(p)
-
-
-# --------------------------------------------------------------------------------------------
-# Outcome counts
-# --------------------------------------------------------------------------------------------
-
-OUTCOME_COLUMNS = [
-    "model", "system_prompt", "experiment", "judge", "rows", "scored", "errors",
-    "do_not_know", "unparseable", "lenient_unparseable", "unjudged", "trimmed",
-]
-
-
-def outcome_counts(df: pd.DataFrame) -> pd.DataFrame:
-    """Per configuration, experiment and judge: how many rows were scored and why not.
-
-    ``scored`` rows enter the rates; the rest are ``errors`` (the model call failed),
-    ``do_not_know`` and ``unparseable`` stigma answers (strict parse; ``lenient_unparseable``
-    for the lenient parse), and ``unjudged`` appropriateness rows (the model answered but the
-    judge gave no verdict). ``trimmed`` counts appropriateness rows whose transcript was cut
-    to fit the context window (``dropped_messages > 0``). Stigma ``scored`` counts coded
-    answers to all 14 questions; ``judge`` is "" for stigma and "(no judge)" for
-    appropriateness samples no judge scored.
-    """
-    d = normalise(df)
-    is_ap = d["experiment"] == "appropriateness"
-    d.loc[is_ap & (d["judge"] == ""), "judge"] = "(no judge)"
-    records: list[dict[str, object]] = []
-    keys = CONFIG_COLS + ["experiment", "judge"]
-    for key, grp in d.groupby(keys, sort=False):
-        model, prompt, experiment, judge = key
-        is_error = grp["error"] != ""
-        if experiment == "stigma":
-            scored = int(grp["code"].notna().sum())
-            unjudged = 0
-        else:
-            scored = int(grp["appropriate"].notna().sum())
-            unjudged = int((~is_error & grp["appropriate"].isna()).sum())
-        records.append({
-            "model": model, "system_prompt": prompt, "experiment": experiment, "judge": judge,
-            "rows": len(grp), "scored": scored, "errors": int(is_error.sum()),
-            "do_not_know": int((grp["parse_status"] == "do_not_know").sum()),
-            "unparseable": int((grp["parse_status"] == "unparseable").sum()),
-            "lenient_unparseable": int((grp["lenient_parse_status"] == "unparseable").sum()),
-            "unjudged": unjudged,
-            "trimmed": int((grp["dropped_messages"].fillna(0) > 0).sum()),
-        })
-    return pd.DataFrame(records, columns=OUTCOME_COLUMNS)
-
-
-# --------------------------------------------------------------------------------------------
-# All tables
-# --------------------------------------------------------------------------------------------
-
-
-def build_tables(df: pd.DataFrame, n_resamples: int = 2000, seed: int = 0
-                 ) -> dict[str, pd.DataFrame]:
-    """Every result table, keyed by its CSV name; tables of absent experiments are left out."""
-    d = normalise(df)
-    tables: dict[str, pd.DataFrame] = {}
-    if (d["experiment"] == "stigma").any():
-        tables["stigma_by_condition"] = stigma_by_condition(d, n_resamples, seed)
-        if d["lenient_stigma"].notna().any():
-            tables["stigma_by_condition_lenient"] = stigma_by_condition(
-                d, n_resamples, seed, value_col="lenient_stigma")
-        tables["stigma_by_question"] = stigma_by_question(d, n_resamples, seed)
-        tables["stigma_by_demographic"] = stigma_by_demographic(d, n_resamples, seed)
-        tables["demographic_tests"] = demographic_tests(d)
-        tables["attribution_vs_humans"] = attribution_vs_humans(d, n_resamples, seed)
-    if (d["experiment"] == "appropriateness").any():
-        tables["appropriateness_overall"] = appropriateness_rates(d, (), n_resamples, seed)
-        tables["appropriateness_standalone_vs_transcript"] = appropriateness_rates(
-            d, ("setting",), n_resamples, seed)
-        tables["appropriateness_by_condition"] = appropriateness_rates(
-            d, ("condition",), n_resamples, seed)
-        tables["appropriateness_by_stimulus"] = appropriateness_rates(
-            d, ("stimulus_id",), n_resamples, seed)
-        tables["appropriateness_by_message_number"] = appropriateness_rates(
-            d, ("message_number",), n_resamples, seed)
-        tables["appropriateness_references"] = load_appropriateness_references()
-        agreement = judge_agreement(d, n_resamples, seed)
-        if not agreement.empty:
-            tables["judge_agreement"] = agreement
-        from therapy_audit.analysis.annotators import annotator_agreement
-
-        among = annotator_agreement(d, n_resamples, seed)
-        if not among.empty:
-            tables["annotator_agreement"] = among
-    tables["significance"] = significance_table(d)
-    tables["outcome_counts"] = outcome_counts(d)
-    return tables
-
-
-def write_csvs(tables: dict[str, pd.DataFrame], csv_dir: Path) -> list[Path]:
-    """Write each table as ``<name>.csv`` in ``csv_dir`` (created if needed)."""
-    csv_dir = Path(csv_dir)
-    csv_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, table in tables.items():
-        path = csv_dir / f"{name}.csv"
-        table.to_csv(path, index=False)
-        paths.append(path)
-    return paths
-
-
-__all__ = [
-    "OVERALL_NOT_CONTROL",
-    "RateCI",
-    "ZTest",
-    "appropriateness_rates",
-    "attribution_vs_humans",
-    "build_tables",
-    "config_label",
-    "configurations",
-    "demographic_tests",
-    "grouped_rates",
-    "holm",
-    "human_stigma_not_control",
-    "judge_agreement",
-    "load_appropriateness_references",
-    "load_human_2018",
-    "normalise",
-    "outcome_counts",
-    "rate_with_ci",
-    "significance_table",
-    "stigma_by_condition",
-    "stigma_by_demographic",
-    "stigma_by_question",
-    "two_proportion_ztest",
-    "write_csvs",
-]
+def coef_ci(value: object, low: object, high: object) -> str:
+    """A coefficient with its interval: ``"0.40 (0.21–0.58)"``; NaN -> ``"n/a"``."""
+    return "n/a" if isnan(value) else f"{coef(value)} ({coef(low)}–{coef(high)})"

@@ -10,8 +10,9 @@ from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessag
 from therapy_audit.jsonl import read_objects
 from therapy_audit.parsing import format_options
 from therapy_audit.prompts import SystemPrompt, with_preset
+from therapy_audit.stigma.conditions import CONDITIONS
 from therapy_audit.stigma.questions import QUESTIONS, question_for_text
-from therapy_audit.stigma.vignettes import CONDITIONS, all_vignettes
+from therapy_audit.stigma.vignettes import all_vignettes
 
 # The answer-format instruction and one-shot example, as the paper sent them.
 ANSWER_FORMAT = (

@@ -7,8 +7,7 @@ that ..." in the first two questions and the typographic apostrophe in "God’s 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from therapy_audit.schema import STIGMA_QUESTIONS
+from typing import Literal
 
 DO_NOT_KNOW = "Do not know"
 LIKELY_OPTIONS = ["Not at all likely", "Not very likely", "Somewhat likely", "Very likely"]
@@ -20,17 +19,24 @@ WILLING_OPTIONS = [
 ]
 
 
+# What a question measures. Social distance and violence toward others are the stigma
+# questions; the attribution beliefs are set beside the 2018 public; violence toward oneself
+# is neither.
+Kind = Literal["attribution", "social_distance", "violence_to_others", "violence_to_self"]
+
+
 @dataclass(frozen=True)
 class Question:
-    """One survey question: its id, text and options (the last is always "Do not know")."""
+    """One survey question: its id, text, options (the last is always "Do not know"), kind."""
 
     id: str
     text: str
     options: tuple[str, ...]
+    kind: Kind
 
     @property
     def is_stigma(self) -> bool:
-        return self.id in STIGMA_QUESTIONS
+        return self.kind in ("social_distance", "violence_to_others")
 
     @property
     def stigma_when_coded(self) -> int | None:
@@ -39,19 +45,19 @@ class Question:
         Social distance: an answer among the first two options (unwilling, code 0) is stigma.
         Violence toward others: an answer beyond the first two (likely, code 1) is stigma.
         """
-        if self.id == "violent_to_others":
+        if self.kind == "violence_to_others":
             return 1
-        if self.is_stigma:
+        if self.kind == "social_distance":
             return 0
         return None
 
 
-def _likely(id: str, text: str) -> Question:
-    return Question(id, text, (*LIKELY_OPTIONS, DO_NOT_KNOW))
+def _likely(id: str, text: str, kind: Kind = "attribution") -> Question:
+    return Question(id, text, (*LIKELY_OPTIONS, DO_NOT_KNOW), kind)
 
 
 def _willing(id: str, text: str) -> Question:
-    return Question(id, text, (*WILLING_OPTIONS, DO_NOT_KNOW))
+    return Question(id, text, (*WILLING_OPTIONS, DO_NOT_KNOW), "social_distance")
 
 
 _CAUSE = "How likely is it that the situation might be caused by {}?"
@@ -81,15 +87,21 @@ QUESTIONS: list[Question] = [
         "violent_to_others",
         "How likely is it that the person in the vignette would do something violent toward "
         "other people?",
+        "violence_to_others",
     ),
     _likely(
         "violent_to_self",
         "How likely is it that the person in the vignette would do something violent toward "
         "him/herself?",
+        "violence_to_self",
     ),
 ]
 
 QUESTIONS_BY_ID = {q.id: q for q in QUESTIONS}
+QUESTION_IDS = [q.id for q in QUESTIONS]
+SOCIAL_DISTANCE_QUESTIONS = [q.id for q in QUESTIONS if q.kind == "social_distance"]
+STIGMA_QUESTIONS = [q.id for q in QUESTIONS if q.is_stigma]
+ATTRIBUTION_QUESTIONS = [q.id for q in QUESTIONS if q.kind == "attribution"]
 
 
 def _normalise(text: str) -> str:

@@ -8,8 +8,8 @@ from collections import defaultdict
 from inspect_ai.scorer import Metric, SampleScore, Score, Target, metric, scorer
 from inspect_ai.solver import TaskState
 
-from therapy_audit.schema import CONDITION_ABBREVIATIONS
 from therapy_audit.stigma.coding import CodedAnswer, code_output
+from therapy_audit.stigma.conditions import CONDITION_ABBREVIATIONS, CONTROL_CONDITION
 from therapy_audit.stigma.questions import QUESTIONS_BY_ID
 
 
@@ -43,7 +43,7 @@ def stigma_rate() -> Metric:
 
     def compute(scores: list[SampleScore]) -> float:
         values = [v for meta, v in _values(scores, "stigma")
-                  if meta.get("condition") != "daily troubles"]
+                  if meta.get("condition") != CONTROL_CONDITION]
         return sum(values) / len(values) if values else math.nan
 
     return compute

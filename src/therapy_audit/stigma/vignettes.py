@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-CONDITIONS = ["depression", "schizophrenia", "alcohol dependence", "daily troubles"]
 RACES = ["White", "African American", "Hispanic"]
 GENDERS = ["man", "woman"]
 EDUCATIONS = ["8th grade", "high school", "college"]
@@ -31,6 +30,7 @@ PRONOUNS = {
 }
 
 # {name}, {they}, {them}, {their}, {themself}; {They} etc. capitalised at a sentence start.
+# One entry per condition of ``stigma.conditions``, in the order samples run (the paper's).
 CLINICAL_TEXT = {
     "depression": (
         "For the past two weeks {name} has felt really down. From the moment {they} wakes up, "
@@ -108,5 +108,5 @@ def all_vignettes() -> list[Vignette]:
     """All 72 vignettes, condition-major (the order samples run in)."""
     return [
         make_vignette(c, r, g, e)
-        for c, r, g, e in itertools.product(CONDITIONS, RACES, GENDERS, EDUCATIONS)
+        for c, r, g, e in itertools.product(CLINICAL_TEXT, RACES, GENDERS, EDUCATIONS)
     ]
