@@ -6,6 +6,9 @@ batching engine, with the model's own chat template, seed 0 and the same stop to
 every output that differs and, for each, the top-2 logits at the first differing token,
 teacher-forced in a fresh single-sequence context: a gap of a few hundredths is a
 floating-point near-tie (summation order differs between the paths); a large gap would be a bug.
+For each differing output it also says whether what the audit counts differs: the coded answer
+of a stigma output (strict parser, as the paper) or the rules judge's verdict of an
+appropriateness response.
 
     PYTHONPATH=src .venv/bin/python benchmarks/batch_equivalence.py
     PYTHONPATH=src .venv/bin/python benchmarks/batch_equivalence.py --stigma-limit 140 \
@@ -25,16 +28,19 @@ from pathlib import Path
 
 import numpy as np
 
+from therapy_audit.appropriateness.judges.rules import judge_response
 from therapy_audit.models.local.completion import Completion, GenerationParams
 from therapy_audit.models.local.files import embedded_model_path
 from therapy_audit.models.local.runners import RunnerSpec, get_runner
+from therapy_audit.stigma.coding import code_output
+from therapy_audit.stigma.questions import QUESTIONS_BY_ID
 
 RESULTS = Path(__file__).parent / "results"
 
 
 def default_prompts(stigma_limit: int | None,
-                    appropriateness_limit: int | None) -> list[tuple[str, str, list, int]]:
-    """(experiment, sample id, messages, max_tokens) of both default experiments."""
+                    appropriateness_limit: int | None) -> list[tuple[str, str, list, int, dict]]:
+    """(experiment, sample id, messages, max_tokens, metadata) of both default experiments."""
     from therapy_audit.appropriateness.dataset import appropriateness_samples
     from therapy_audit.appropriateness.solver import MAX_TOKENS as APPROPRIATENESS_TOKENS
     from therapy_audit.appropriateness.transcripts import load_transcripts
@@ -46,9 +52,18 @@ def default_prompts(stigma_limit: int | None,
     stigma = builtin_samples(preset)[:stigma_limit]
     appropriateness = appropriateness_samples(
         preset, load_transcripts("builtin"))[:appropriateness_limit]
-    return ([("stigma", str(s.id), s.input, STIGMA_TOKENS) for s in stigma]
-            + [("appropriateness", str(s.id), s.input, APPROPRIATENESS_TOKENS)
+    return ([("stigma", str(s.id), s.input, STIGMA_TOKENS, s.metadata or {}) for s in stigma]
+            + [("appropriateness", str(s.id), s.input, APPROPRIATENESS_TOKENS, s.metadata or {})
                for s in appropriateness])
+
+
+def counted(experiment: str, metadata: dict, text: str) -> str:
+    """What the audit counts of an output: the stigma code or the rules judge's verdict."""
+    if experiment == "stigma":
+        coded = code_output(text, QUESTIONS_BY_ID[metadata["question_id"]])
+        return f"{coded.status}:{coded.letter}:{coded.code}"
+    result = judge_response(metadata["stimulus_id"], text, metadata.get("question"))
+    return str(result.verdict)
 
 
 def run_sequential(runner, jobs: list[tuple[list[int], GenerationParams]]) -> list[Completion]:
@@ -116,7 +131,7 @@ def main() -> None:
                                     batch_size=args.batch_size, **engine_args))
     prompts = default_prompts(args.stigma_limit, args.appropriateness_limit)
     jobs = []
-    for _, _, messages, max_tokens in prompts:
+    for _, _, messages, max_tokens, _ in prompts:
         text = batched.template.render(messages)
         tokens = batched.tokenize(text)
         if tokens != sequential.tokenize(text):
@@ -142,11 +157,13 @@ def main() -> None:
 
 def compare(prompts, jobs, expected, got, sequential, batched) -> dict:
     differences, counts = [], {}
-    for (experiment, sample_id, _, _), (tokens, _), a, b in zip(prompts, jobs, expected, got,
-                                                                strict=True):
-        total, differ = counts.get(experiment, (0, 0))
+    for (experiment, sample_id, _, _, meta), (tokens, _), a, b in zip(
+            prompts, jobs, expected, got, strict=True):
+        total, differ, changed = counts.get(experiment, (0, 0, 0))
         same = (a.text, a.finish_reason) == (b.text, b.finish_reason)
-        counts[experiment] = (total + 1, differ + (not same))
+        coded = [counted(experiment, meta, a.text), counted(experiment, meta, b.text)]
+        counts[experiment] = (total + 1, differ + (not same),
+                              changed + (coded[0] != coded[1]))
         if same:
             continue
         k = first_difference(batched.weights, b.tokens, a.text)
@@ -154,10 +171,12 @@ def compare(prompts, jobs, expected, got, sequential, batched) -> dict:
             "experiment": experiment, "sample_id": sample_id,
             "sequential": a.text, "batched": b.text,
             "finish": [a.finish_reason, b.finish_reason],
+            "counted": coded, "counted_differs": coded[0] != coded[1],
             "first_differing_token": k,
             **logit_gap(sequential.llama, batched.weights, tokens, list(b.tokens[:k])),
         })
-    return {"counts": {e: {"samples": t, "differing": d} for e, (t, d) in counts.items()},
+    return {"counts": {e: {"samples": t, "differing": d, "counted_differing": c}
+                       for e, (t, d, c) in counts.items()},
             "usage": {"sequential": _usage(expected), "batched": _usage(got)},
             "differences": differences}
 
@@ -172,11 +191,13 @@ def print_report(report: dict) -> None:
     for experiment, c in report["counts"].items():
         share = 1 - c["differing"] / c["samples"]
         print(f"{experiment}: {c['differing']} of {c['samples']} outputs differ "
-              f"({share:.1%} identical)")
+              f"({share:.1%} identical); what the audit counts (stigma code / rules verdict) "
+              f"differs for {c['counted_differing']}")
     for d in report["differences"]:
         top = ", ".join(f"{t['text']!r} {t['logit']:.3f}" for t in d["top"])
         print(f"- {d['experiment']} {d['sample_id']}: token {d['first_differing_token']}, "
-              f"top-2 [{top}], gap {d['gap']:.4f}\n    sequential {d['sequential'][:70]!r}\n"
+              f"top-2 [{top}], gap {d['gap']:.4f}, counted {d['counted'][0]} / "
+              f"{d['counted'][1]}\n    sequential {d['sequential'][:70]!r}\n"
               f"    batched    {d['batched'][:70]!r}")
     print(f"usage: {report['usage']}")
     print(f"rough wall time: sequential {report['sequential_seconds']} s, batched "
