@@ -17,6 +17,12 @@ One command measures, in this process:
     PYTHONPATH=src .venv/bin/python benchmarks/local_speed.py
     PYTHONPATH=src .venv/bin/python benchmarks/local_speed.py --limit 60 --threads 1
     PYTHONPATH=src .venv/bin/python benchmarks/local_speed.py -M weights=q4_0  # another model
+    PYTHONPATH=src .venv/bin/python benchmarks/local_speed.py --stigma-limit 140 \
+        --appropriateness-limit 10  # each experiment alone, without the report
+
+With ``--stigma-limit`` or ``--appropriateness-limit``, each experiment runs as its own
+``therapy-audit run --experiment X --limit N --no-report`` (0 skips it), and the whole-run wall
+time is the sum of theirs (no report).
 
 Results go to ``benchmarks/results/local_speed.json``. On a shared machine, wall times include
 other people's work: the ratios within one run are what to compare, and the load average
@@ -120,24 +126,32 @@ def _rss() -> int:
     return 0
 
 
-def run_default_audit(model_args: list[str], limit: int | None, threads: int) -> dict:
-    """``therapy-audit run`` (both experiments and the report) in a fresh run directory."""
+def run_default_audit(model_args: list[str], limit: int | None, threads: int,
+                      per_experiment: dict[str, int] | None = None) -> dict:
+    """``therapy-audit run`` (both experiments and the report) in a fresh run directory; with
+    ``per_experiment`` limits, one ``--experiment X --limit N --no-report`` run per experiment."""
     from therapy_audit.cli import main as cli_main
     from therapy_audit.models.local.runners import close_runners
 
     with tempfile.TemporaryDirectory(prefix="ta-speed-") as tmp:
-        args = ["run", "--run-dir", tmp, "-M", f"n_threads={threads}"]
+        base = ["run", "--run-dir", tmp, "-M", f"n_threads={threads}"]
         for arg in model_args:
-            args += ["-M", arg]
-        if limit:
-            args += ["--limit", str(limit)]
-        with PeakRss() as rss, contextlib.redirect_stdout(io.StringIO()) as out:
-            start = time.perf_counter()
-            code = cli_main(args)
-            wall = time.perf_counter() - start
+            base += ["-M", arg]
+        if per_experiment is None:
+            commands = [base + (["--limit", str(limit)] if limit else [])]
+        else:
+            commands = [base + ["--experiment", name, "--limit", str(n), "--no-report"]
+                        for name, n in per_experiment.items() if n > 0]
+        wall = 0.0
+        with PeakRss() as rss:
+            for args in commands:
+                with contextlib.redirect_stdout(io.StringIO()) as out:
+                    start = time.perf_counter()
+                    code = cli_main(args)
+                    wall += time.perf_counter() - start
+                if code != 0:
+                    raise SystemExit(f"therapy-audit {' '.join(args)} failed:\n{out.getvalue()}")
         close_runners()
-        if code != 0:
-            raise SystemExit(f"therapy-audit {' '.join(args)} failed:\n{out.getvalue()}")
         experiments = read_logs(Path(tmp))
     return {"model_args": model_args, "wall_seconds": wall, "peak_rss_bytes": rss.peak,
             "experiments": experiments}
@@ -224,6 +238,10 @@ def print_results(result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="first N samples of each")
+    parser.add_argument("--stigma-limit", type=int, default=None,
+                        help="first N stigma samples (0: skip); runs each experiment alone")
+    parser.add_argument("--appropriateness-limit", type=int, default=None,
+                        help="first N appropriateness samples (0: skip)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the raw-rate test")
     parser.add_argument("-M", dest="model_args", action="append", default=[],
@@ -231,13 +249,19 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS / "local_speed.json")
     args = parser.parse_args()
     os.environ.setdefault("INSPECT_DISPLAY", "none")
+    per_experiment = None
+    if args.stigma_limit is not None or args.appropriateness_limit is not None:
+        per_experiment = {"stigma": args.stigma_limit, "appropriateness":
+                          args.appropriateness_limit}
+        per_experiment = {k: (v if v is not None else args.limit or 10**6)
+                          for k, v in per_experiment.items()}
     result = {"measured": datetime.now(UTC).isoformat(timespec="seconds"), "cpu": cpu_model(),
               "cores": os.cpu_count(), "threads": args.threads, "limit": args.limit,
-              "load_before": os.getloadavg()}
+              "per_experiment_limits": per_experiment, "load_before": os.getloadavg()}
     result["rates_before"] = single_sequence_rates(args.threads, args.rounds)
     result["off"] = run_default_audit(["batching=false", *args.model_args], args.limit,
-                                      args.threads)
-    result["on"] = run_default_audit(args.model_args, args.limit, args.threads)
+                                      args.threads, per_experiment)
+    result["on"] = run_default_audit(args.model_args, args.limit, args.threads, per_experiment)
     result["rates_after"] = single_sequence_rates(args.threads, args.rounds)
     result["load_after"] = os.getloadavg()
     before, after = result["rates_before"], result["rates_after"]
