@@ -189,3 +189,29 @@ def test_unknown_model_args_and_weight_types_are_refused() -> None:
         LocalModelAPI("smollm2", batchsize=4)
     with pytest.raises(LocalModelError, match="kv_size"):
         LocalModelAPI("smollm2", n_ctx=4096, kv_size=1024)
+
+
+# --- the engine layer's concurrency for local models -----------------------------------
+
+
+@pytest.mark.parametrize(("batching", "expected"), [(True, 32), (False, 1)])
+def test_run_eval_gives_a_local_model_the_concurrency_its_provider_serves(
+        monkeypatch, tmp_path, batching: bool, expected: int) -> None:
+    """Batching engine: twice the batch in flight; single-sequence path: one at a time."""
+    from therapy_audit import engine
+    from therapy_audit.models.local import LocalModelAPI
+
+    class Model:
+        api = LocalModelAPI("smollm2", batching=batching, batch_size=16)
+
+    seen = {}
+
+    def fake_eval_set(tasks, **kwargs):
+        seen.update(kwargs)
+        return True, []
+
+    monkeypatch.setattr(engine, "eval_set", fake_eval_set)
+    assert engine.run_eval(object(), tmp_path, Model(), None, 4, local=True)
+    assert (seen["max_connections"], seen["max_samples"]) == (expected, expected)
+    engine.run_eval(object(), tmp_path, Model(), None, 4, local=False)
+    assert (seen["max_connections"], seen["max_samples"]) == (4, None)
