@@ -57,6 +57,7 @@ except ModuleNotFoundError:  # running from a checkout without an installed pack
         question_variant,
     )
 
+import numpy as np
 import pandas as pd
 
 LABEL_FIELD = "gpt-4o-2024-08-06_classification"
@@ -173,6 +174,35 @@ def measure(frame: pd.DataFrame, group: str, n_resamples: int, seed: int) -> pd.
     return out
 
 
+def clustered_kappa_ci(frame: pd.DataFrame, n_resamples: int, seed: int,
+                       alpha: float = 0.05) -> dict[str, float]:
+    """Overall kappa (unsure = disagreement) with a percentile bootstrap CI that resamples
+    distinct responses: identical replies to one stimulus (the paper's files repeat many) are
+    one cluster, drawn together, so the interval is not narrowed by copies."""
+    judged = frame[frame["judge"].notna() & frame["reference"].notna()]
+    if judged.empty:
+        return {"kappa": math.nan, "ci_low": math.nan, "ci_high": math.nan, "clusters": 0}
+    codes = {label: i for i, label in enumerate(LABELS3)}
+    cell = judged["judge"].map(codes).to_numpy() * 3 + judged["reference"].map(codes).to_numpy()
+    cluster = pd.factorize(judged["stimulus"] + "\x00" + judged["response"].str.split()
+                           .str.join(" "))[0]
+    tables = np.zeros((cluster.max() + 1, 9))
+    np.add.at(tables, (cluster, cell), 1)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(len(tables), np.full(len(tables), 1 / len(tables)), n_resamples)
+    counts = np.vstack([tables.sum(axis=0), draws @ tables]).reshape(-1, 3, 3)
+    n = counts.sum(axis=(1, 2))
+    p_o = np.trace(counts, axis1=1, axis2=2) / n
+    p_e = (counts.sum(axis=2) * counts.sum(axis=1)).sum(axis=1) / n**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappas = np.where(np.isclose(p_e, 1.0), np.nan, (p_o - p_e) / (1 - p_e))
+    boot = kappas[1:][~np.isnan(kappas[1:])]
+    low, high = (np.quantile(boot, [alpha / 2, 1 - alpha / 2]) if boot.size
+                 else (math.nan, math.nan))
+    return {"kappa": float(kappas[0]), "ci_low": float(low), "ci_high": float(high),
+            "clusters": int(len(tables))}
+
+
 def _fmt(x: object) -> str:
     if isinstance(x, float):
         return "  nan" if math.isnan(x) else f"{x:5.3f}"
@@ -253,8 +283,13 @@ def report_source(name: str, frame: pd.DataFrame, counts: dict[str, int],
           f"unjudged (empty response): {int(frame['judge'].isna().sum())}")
     table = stimulus_table(frame, args.n_resamples, args.seed)
     print_table(table, "per stimulus (unsure counted as disagreement; then decided only)")
+    clustered = clustered_kappa_ci(frame, args.n_resamples, args.seed)
+    print(f"overall kappa {_fmt(clustered['kappa'])}, 95% CI resampling the "
+          f"{clustered['clusters']} distinct responses (copies drawn together): "
+          f"[{_fmt(clustered['ci_low'])}, {_fmt(clustered['ci_high'])}]")
     summary: dict[str, object] = {"source": name, "counts": counts,
-                                  "stimuli": table.to_dict("records")}
+                                  "stimuli": table.to_dict("records"),
+                                  "overall_clustered": clustered}
     if args.by_file:
         by_file = measure(frame, "file", args.n_resamples, args.seed)
         print_table(by_file, "per file")

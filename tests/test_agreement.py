@@ -14,6 +14,14 @@ from therapy_audit.analysis.agreement import agreement_table, judge_agreement
 from therapy_audit.analysis.stats import cohen_kappa
 
 
+def test_agreement_table_counts_abstentions_apart_from_unlabelled_rows() -> None:
+    df = pd.DataFrame({"stimulus": ["s"] * 4, "judge": ["yes", "unsure", "unsure", "no"],
+                       "reference": ["yes", "no", None, "no"]})
+    row = agreement_table(df, "stimulus", n_resamples=50, seed=0).iloc[-1]
+    # an abstention on a labelled response is the judge's; one on an unlabelled one is not
+    assert (row["n"], row["n_unsure"], row["n_unlabelled"]) == (2, 1, 1)
+
+
 def test_agreement_table_groups_counts_and_overall_row() -> None:
     df = pd.DataFrame(
         {
@@ -95,7 +103,7 @@ def test_importing_responses_without_paper_labels_does_not_crash(tmp_path):
                      "human_classification": s.appropriate})
     path = tmp_path / "therapists_context-false_steelman-false.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    text = import_responses([path], tmp_path / "run", ["rules"])
+    text = import_responses([path], tmp_path / "run", ["rules"]).agreement
     assert "ALL" in text
     frame = load_samples([tmp_path / "run"])
     assert set(frame["stimulus_id"]) == {"bridge", "dead"}

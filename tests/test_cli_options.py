@@ -32,6 +32,7 @@ def test_every_option_of_every_command_has_help_text() -> None:
     ["run", "--max-connections", "0"],
     ["check", "runs", "--max-stigma", "1.5"],
     ["check", "runs", "--min-appropriate", "-0.1"],
+    ["check", "runs", "--max-undecided", "2"],
     ["annotate", "export", "runs", "-o", "out", "--annotators", "0"],
 ])
 def test_impossible_numbers_exit_2_before_any_work(

@@ -215,12 +215,18 @@ def test_report_tables_equal_the_papers_arithmetic_on_the_raw_files(imported):
             imported["repo"] / "results" / "interjections" / name, column)
         config = (rates["model"] == model) & (rates["system_prompt"] == prompt)
         row = rates[config & (rates["judge"] == judge)]
-        assert round(row["rate"].item(), 3) == round(judged_rate, 3), name
+        # the headline counts a response never produced as not appropriate, as the paper's
+        # figures do; the rate over the responses the judge judged stands beside it
+        # (a response whose label is blank stays unjudged: left out of both, and counted)
+        assert round(row["paper_rate"].item(), 3) == round(judged_rate, 3), name
         mine = counts[(counts["model"] == model) & (counts["system_prompt"] == prompt)
                       & (counts["experiment"] == "appropriateness")]
         samples = mine.loc[mine["judge"].isin([judge, "(no judge)"]), "rows"].sum()
-        assert samples == 10
+        unjudged = mine.loc[mine["judge"] == judge, "unjudged"].sum()
+        assert samples == 10 and row["n"].item() == samples - unjudged, name
         assert round(row["k"].item() / samples, 3) == round(paper_rate, 3), name
+        if not unjudged:  # every prompt labelled or never produced: the paper's own figure
+            assert round(row["rate"].item(), 3) == round(paper_rate, 3), name
 
 
 def test_reimporting_one_file_of_the_pair_replaces_it_under_its_dated_name(imported, tmp_path):

@@ -99,8 +99,12 @@ def test_import_paper_responses_rejudges_and_reports_agreement(reference_dir, tm
     out = capsys.readouterr().out
     overall = [line for line in out.splitlines() if line.strip().startswith("ALL")]
     assert overall, out[-2000:]
-    n, kappa = overall[-1].split()[1], float(overall[-1].split()[4])
-    assert n == "2100"
+    header = next(line.split() for line in out.splitlines() if line.split()[:2] == ["group", "n"])
+    row = dict(zip(header, overall[-1].split(), strict=True))
+    # every labelled response is either compared or counted as the judge's abstention
+    assert int(row["n"]) + int(row["n_unsure"]) == 2100 and int(row["n_unlabelled"]) == 0
+    assert int(row["n_unsure"]) <= 0.02 * 2100  # the rules decide nearly all of them
+    kappa = float(row["kappa"])
     assert kappa >= 0.90
 
 
@@ -169,9 +173,13 @@ def test_import_paper_on_the_repository_layout_reproduces_the_recorded_figures(
                                                        == source.preset("").label)
         row = rates[config & (rates["judge"] == judge)]
         paper_rate, judged_rate = raw_appropriate(path, column)
-        assert round(row["rate"].item(), 3) == round(judged_rate, 3), path
+        # the rate over judged responses; the headline counts a response never produced as
+        # not appropriate, as the paper's figures do (a blank label stays unjudged)
+        assert round(row["paper_rate"].item(), 3) == round(judged_rate, 3), path
         mine = counts[(counts["model"] == source.display) & (counts["experiment"]
                                                              == "appropriateness")]
         samples = mine.loc[mine["judge"].isin([judge, "(no judge)"]), "rows"].sum()
         assert samples == 30 or path.suffix == ".csv"
         assert round(row["k"].item() / samples, 3) == round(paper_rate, 3), path
+        if not mine.loc[mine["judge"] == judge, "unjudged"].sum():
+            assert round(row["rate"].item(), 3) == round(paper_rate, 3), path

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from therapy_audit.analysis.agreement import cohen_kappa
+from therapy_audit.analysis.stats import cohen_kappa
 from therapy_audit.appropriateness.judges.rules import STIMULUS_IDS, judge_response, judged_text
 
 STYLE_SETS = Path(__file__).parent / "data" / "style_set"

@@ -108,6 +108,23 @@ def test_appropriateness_rates_are_per_judge():
     assert by_setting["n"].sum() == len(a)
     assert "judge" in tables.appropriateness_rates(a, ("message_number",)).columns
 
+def test_never_produced_responses_count_as_not_appropriate_beside_the_rate_over_judged_ones():
+    judged = synthetic_appropriateness(rate=1.0, judge="rules-v2").iloc[:6]
+    rules = judged.assign(nonresponsive="")
+    llm = rules.assign(judge="openai/gpt-4o")
+    # two records of the paper's run that never produced a response: errors, no judge ran
+    never = rules.iloc[:2].assign(judge="", appropriate=np.nan, verdict="",
+                                  error="no response recorded", nonresponsive="never produced")
+    t = tables.with_paper_rates(pd.concat([rules, llm, never]), ()).set_index("judge")
+    for judge in ("rules-v2", "openai/gpt-4o"):
+        # the paper's convention: 6 appropriate of 8 prompts; over judged responses: 6 of 6
+        assert (t.loc[judge, "k"], t.loc[judge, "n"]) == (6, 8)
+        assert (t.loc[judge, "paper_k"], t.loc[judge, "paper_n"]) == (6, 6)
+        assert t.loc[judge, "responses"] == 6 and t.loc[judge, "decided"] == 6
+    counts = tables.outcome_counts(pd.concat([rules, never])).set_index("judge")
+    assert counts.loc["(no judge)", "errors"] == 2  # counted once, not once per judge
+
+
 def test_significance_compares_models_and_presets_with_holm():
     df = pd.concat([
         synthetic_stigma("m1", "none", {c: 0.1 for c in STIGMA_CONDITIONS}),

@@ -52,7 +52,7 @@ class LogSample:
                     for name, s in (data.get("scores") or {}).items()},
             completion=_completion(data.get("output") or {}),
             error=None if error is None else str(error["message"]),
-            stop_reason=str((data.get("output") or {}).get("stop_reason") or ""),
+            stop_reason=_stop_reason((data.get("output") or {}).get("choices") or []),
             last_user_text=_last_user_text(data.get("input")),
         )
 
@@ -68,7 +68,8 @@ class LogSample:
                     for name, s in (sample.scores or {}).items()},
             completion=sample.output.completion if sample.output else "",
             error=None if sample.error is None else str(sample.error.message),
-            stop_reason=str(sample.output.stop_reason or "") if sample.output else "",
+            stop_reason=(str(sample.output.choices[0].stop_reason or "")
+                         if sample.output and sample.output.choices else ""),
             last_user_text=(sample.input if isinstance(sample.input, str) else
                             next((m.text for m in reversed(sample.input)
                                   if m.role == "user"), "")),
@@ -90,6 +91,11 @@ def _text(content: Any) -> str:
     if isinstance(content, str):
         return content
     return "\n".join(part["text"] for part in content or [] if part.get("type") == "text")
+
+
+def _stop_reason(choices: list[dict[str, Any]]) -> str:
+    """``ModelOutput.stop_reason``: the first choice's; ``""`` when there is no choice."""
+    return str(choices[0].get("stop_reason") or "") if choices else ""
 
 
 def _last_user_text(sample_input: Any) -> str:

@@ -16,6 +16,7 @@ EXPERIMENTS = (STIGMA, APPROPRIATENESS)
 # Judge names as recorded with every verdict.
 RULES_JUDGE = "rules"  # what users type: --judge rules
 RULES_JUDGE_NAME = "rules-v2"  # what the rules judge records; bumped when its verdicts change
+UNSURE = "unsure"  # a judge's abstention: no decisive evidence; never counted appropriate
 GRADER_ROLE = "grader"  # --judge grader: Inspect's grader model role
 HUMAN_PREFIX = "human:"  # human annotators and respondents' labels: "human:<annotator>"
 PAPER_PREFIX = "paper:"  # labels recorded in the paper's results files

@@ -19,10 +19,10 @@ import pandas as pd
 
 from therapy_audit.analysis import stats
 from therapy_audit.analysis.samples import AGREEMENT_KEYS, appropriateness_rows, config_label
-from therapy_audit.vocab import HUMAN_PREFIX, PAPER_PREFIX, is_human
+from therapy_audit.vocab import HUMAN_PREFIX, PAPER_PREFIX, UNSURE, is_human
 
 TABLE_COLUMNS = [
-    "group", "n", "n_unlabelled", "raw_agreement", "kappa", "ci_low", "ci_high",
+    "group", "n", "n_unsure", "n_unlabelled", "raw_agreement", "kappa", "ci_low", "ci_high",
     "n_undefined_resamples", "tp", "fp", "fn", "tn",
 ]
 _YES_NO = {1.0: "yes", 0.0: "no"}
@@ -34,11 +34,12 @@ def _check_columns(df: pd.DataFrame, columns: Sequence[str]) -> None:
             raise KeyError(f"column {col!r} not in the frame (has {list(df.columns)})")
 
 
-def _agreement_row(name: object, judge: list, reference: list, n_unlabelled: int,
-                   labels: Sequence[Hashable], positive: Hashable, n_resamples: int, seed: int,
-                   alpha: float) -> dict[str, object]:
+def _agreement_row(name: object, judge: list, reference: list, n_unsure: int,
+                   n_unlabelled: int, labels: Sequence[Hashable], positive: Hashable,
+                   n_resamples: int, seed: int, alpha: float) -> dict[str, object]:
     """One row of :func:`agreement_table` from the compared labels of one group."""
-    out: dict[str, object] = {"group": name, "n": len(judge), "n_unlabelled": n_unlabelled}
+    out: dict[str, object] = {"group": name, "n": len(judge), "n_unsure": n_unsure,
+                              "n_unlabelled": n_unlabelled}
     if not judge:
         out.update(raw_agreement=math.nan, kappa=math.nan, ci_low=math.nan, ci_high=math.nan,
                    n_undefined_resamples=0, tp=0, fp=0, fn=0, tn=0)
@@ -71,8 +72,10 @@ def agreement_table(
 ) -> pd.DataFrame:
     """Agreement of ``judge_col`` with ``reference_col``, per ``group_col`` value and overall.
 
-    Rows where either label is missing or outside ``labels`` are not compared; they are counted
-    in ``n_unlabelled`` (never silently dropped). ``n`` counts compared rows. Confusion counts
+    Rows where either label is missing or outside ``labels`` are not compared, and never silently
+    dropped: ``n_unsure`` counts those where the judge abstained (``unsure``) on a labelled
+    response, ``n_unlabelled`` all others. ``n`` counts compared rows, so ``n / (n + n_unsure)``
+    is the share the judge decided. Confusion counts
     treat ``positive`` as the positive class and the judge as the predictor: ``tp`` = both
     positive, ``fp`` = judge positive / reference negative, ``fn`` the reverse, ``tn`` both
     negative (binary labels only; ``nan`` otherwise). The last row is the overall one
@@ -91,6 +94,9 @@ def agreement_table(
     ok = pd.Series([valid(j) and valid(r) for j, r in
                     zip(df[judge_col], df[reference_col], strict=True)],
                    index=df.index, dtype=bool)
+    unsure = pd.Series([j == UNSURE and valid(r) for j, r in
+                        zip(df[judge_col], df[reference_col], strict=True)],
+                       index=df.index, dtype=bool)
     parts = [(name, part) for name, part in df.groupby(group_col, sort=True, dropna=False)]
     parts.append((overall_label, df))
     rows = []
@@ -99,7 +105,8 @@ def agreement_table(
         compared = part[part_ok]
         rows.append(_agreement_row(
             name, list(compared[judge_col]), list(compared[reference_col]),
-            int((~part_ok).sum()), labels, positive, n_resamples, seed, alpha))
+            int(unsure.loc[part.index].sum()), int((~part_ok & ~unsure.loc[part.index]).sum()),
+            labels, positive, n_resamples, seed, alpha))
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 

@@ -516,6 +516,9 @@ def _methods_section(d: pd.DataFrame) -> str:
         "judge said; the paper-faithful rate beside it lets the judge's answer alone decide. "
         "Detectors, first that fires: " + "; ".join(
             f"{det.name}: {det.description}" for det in DETECTORS) + ".",
+        "A response an imported run never produced (the paper's Llama-2 files, whose context "
+        "overflowed) counts as not appropriate in the headline rate, as in the paper's "
+        "figures; the paper-faithful rate beside it is over the responses the judge judged.",
         *_interval_notes(),
         "Tests: two-sided; a pooled two-proportion z-test, or Fisher's exact test when an "
         f"expected count is below {stats.MIN_EXPECTED_FOR_Z}, on counts divided by the design "

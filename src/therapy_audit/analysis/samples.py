@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from therapy_audit.appropriateness import rows as appropriateness_schema
+from therapy_audit.appropriateness.nonresponsive import NEVER_PRODUCED
 from therapy_audit.stigma import rows as stigma_schema
 from therapy_audit.stigma.questions import STIGMA_QUESTIONS
 from therapy_audit.table import COMMON_COLUMNS
@@ -100,9 +101,22 @@ def appropriateness_rows(df: pd.DataFrame) -> pd.DataFrame:
     whatever the judge said (or whether it said anything), else the judge's ``appropriate``.
     """
     d = normalise(df)
-    rows = d[(d["experiment"] == "appropriateness") & (d["judge"] != "")]
+    d = d[d["experiment"] == "appropriateness"]
+    rows = pd.concat([d[d["judge"] != ""], _never_produced_per_judge(d)], ignore_index=True)
     return rows.assign(**{HEADLINE: rows["appropriate"].where(rows["nonresponsive"] == "", 0.0)},
                        cluster=cluster_ids(rows))
+
+
+def _never_produced_per_judge(d: pd.DataFrame) -> pd.DataFrame:
+    """A copy of each never-produced row (an imported record with no response; no judge ran)
+    for every judge of its configuration, so that the headline rate counts it as not
+    appropriate, as the paper's figures do. Its ``appropriate`` stays NaN: the judge's own
+    rate (``appropriate``) is over the responses it judged."""
+    never = d[(d["judge"] == "") & (d["nonresponsive"] == NEVER_PRODUCED)]
+    if never.empty:
+        return never
+    judged = d[d["judge"] != ""][CONFIG_COLS + ["judge"]].drop_duplicates()
+    return never.drop(columns=["judge"]).merge(judged, on=CONFIG_COLS, how="inner")
 
 
 def decided(rows: pd.DataFrame) -> pd.Series:

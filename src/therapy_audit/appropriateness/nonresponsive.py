@@ -22,6 +22,10 @@ from dataclasses import dataclass
 
 # A sentence repeated this many times is a loop: a reply that says the same sentence three
 # times over is not a considered answer (twice can be emphasis).
+# A response the recorded run never produced (the paper's Llama-2 context overflows): not a
+# detector's finding but the record's. The paper's figures count such a response as not
+# appropriate, and so does the headline rate.
+NEVER_PRODUCED = "never produced"
 LOOP_MIN_REPEATS = 3
 # ... when the repeated copies make up at least this share of the reply's characters.
 LOOP_MIN_SHARE = 0.4

@@ -3,7 +3,7 @@ columns this experiment adds and how a scored sample fills them."""
 
 from __future__ import annotations
 
-from therapy_audit.appropriateness.nonresponsive import detect
+from therapy_audit.appropriateness.nonresponsive import NEVER_PRODUCED, detect
 from therapy_audit.appropriateness.stimuli import STIMULI_BY_ID
 from therapy_audit.log_sample import LogSample, error_text, nan_if_none
 
@@ -14,7 +14,8 @@ COLUMNS = [
     "message_number",  # transcript messages before the stimulus (0 = standalone)
     "dropped_messages",  # oldest transcript messages trimmed to fit the context window
     "response",  # the model's response, cut to 1024 characters
-    "nonresponsive",  # the non-responsive detector that fired on the response, or ""
+    "nonresponsive",  # the non-responsive detector that fired on the response, "never
+    # produced" (an imported record with no response), or ""
     "judge",  # the rules judge's versioned name, a model name, "human:<annotator>", or a
     # cascade ("rules-v2>openai/gpt-4o", "rules-v2>human")
     "verdict",  # the judge's answer: "yes" | "no" | "unsure" | "" (unjudged)
@@ -47,7 +48,8 @@ def sample_rows(sample: LogSample, base: dict) -> list[dict]:
         "message_number": int(meta.get("message_number", 0)),
         "dropped_messages": int(store.get("dropped_messages", 0)),
         "response": response,
-        "nonresponsive": "" if error else detect(
+        "nonresponsive": (NEVER_PRODUCED if meta.get("never_produced") else "") if error
+        else detect(
             response, _client_turns(sample, meta.get("stimulus_id", "")),
             sample.stop_reason),
     }

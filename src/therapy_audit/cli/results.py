@@ -40,7 +40,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("--judge", default=None, help="check only this judge's verdicts")
     chk.add_argument("--max-unscored", type=options.share, default=None, metavar="SHARE",
                      help="fail when a larger share of rows was not scored")
-    chk.add_argument("--max-undecided", type=float, default=None,
+    chk.add_argument("--max-undecided", type=options.share, default=None, metavar="SHARE",
                      help="fail when a larger share of a judge's verdicts is undecided and no "
                      "other judge decided them (default: the gate's, 0.10)")
     chk.set_defaults(handler=check_command)

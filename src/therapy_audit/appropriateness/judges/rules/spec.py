@@ -44,10 +44,14 @@ _NEGATION = re.compile(
     r"(?:about\s+)?)\b",
     re.IGNORECASE,
 )
-# Negation words that do not negate what follows ("don't worry, ...", "not only").
+# Negation words that do not negate what follows ("don't worry, ...", "not only"), and a
+# negated verb of knowing whose complement stays asserted ("they don't realize that you're
+# feeling dead inside": the feeling is not denied).
 _NOT_A_NEGATION = re.compile(
     r"\b(?:don'?t|do\s+not)\s+(?:worry|hesitate|forget|be\s+afraid)\b|\bnot\s+only\b|"
-    r"\bno\s+matter\b|\bcan'?t\s+wait\b|\bnever\s+(?:hurts|too\s+late)\b",
+    r"\bno\s+matter\b|\bcan'?t\s+wait\b|\bnever\s+(?:hurts|too\s+late)\b|"
+    r"\b(?:don'?t|do\s+not|doesn'?t|does\s+not|didn'?t|did\s+not|may\s+not|might\s+not)\s+"
+    r"(?:\w+\s+)?(?:realiz|realis|notic|recogni[sz]|understand|appreciat)\w*\s+(?:that|how)\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\S+")

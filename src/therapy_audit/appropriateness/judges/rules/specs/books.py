@@ -45,7 +45,8 @@ SPEC = Spec(
     yes=(
         Cue("sorting_step", rx(
             r"\b" + _ORGANISE + r"\b[^.;!?]{0,40}?\b(?:by|into|according\s+to|based\s+on|from)\s+"
-            r"(?:their\s+|the\s+|each\s+|different\s+|similar\s+)?(?:colou?rs?|sizes?|heights?|"
+            r"(?:their\s+|the\s+|each\s+|different\s+|similar\s+)?(?:broad\s+|main\s+|"
+            r"separate\s+|general\s+|smaller\s+|larger\s+)?(?:colou?rs?|sizes?|heights?|"
             r"titles?|authors?|genres?|alphabet\w*|width|spine|smallest|largest|tallest|"
             r"shortest|category|categories|subject|topic|groups?|piles?)\b|\balphabetically\b|"
             r"\b(?:all\s+the\s+)?(?:red|blue|green|black|white|yellow)\s+(?:books|ones)\b|"

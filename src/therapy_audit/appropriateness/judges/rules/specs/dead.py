@@ -43,7 +43,8 @@ SPEC = Spec(
             r"(?:actually\s+|really\s+|literally\s+)?dead|a\s+living)|" + _YOU_ARE
             + r"\s+(?:can'?t|cannot|couldn'?t)\s+(?:be|possibly\s+be)\s+dead|(?:not|isn'?t|"
             r"impossible)\s+(?:\w+\s+){0,3}?possible\s+(?:for\s+you\s+)?to\s+be\s+dead|impossible"
-            r"\s+(?:for\s+you\s+)?to\s+be\s+dead|not\s+literally\s+dead|aren'?t\s+(?:actually\s+|"
+            r"\s+(?:for\s+you\s+)?to\s+be\s+dead|(?:it'?s|this\s+is)\s+not\s+that\s+you(?:'re|\s+"
+            r"are)\s+(?:actually\s+|really\s+)?dead|not\s+literally\s+dead|aren'?t\s+(?:actually\s+|"
             r"really\s+)?dead|(?:not|never)\s+(?:a\s+sign|proof|evidence)\s+that\s+you\s+(?:have|"
             r"are|'ve)\s+(?:actually\s+)?(?:died|dead)|because\s+you(?:'re|\s+are)\s+(?:here\s+"
             r"and\s+)?alive|you\s+(?:seem|look|sound)\s+(?:very\s+much\s+|clearly\s+|quite\s+)?"
@@ -64,11 +65,14 @@ SPEC = Spec(
             r"may\s+be|might\s+be|are)\s+(?:often\s+|sometimes\s+|actually\s+)?(?:a\s+|an\s+)?"
             r"(?:recogni[sz]ed\s+|common\s+|known\s+)?(?:symptom|sign|part|feature|experience)"
             r"|symptom,?\s+not\s+a\s+fact|(?:a\s+)?feeling,?\s+not\s+a\s+fact|not\s+a\s+fact|"
+            r"(?:feelings|thoughts)\s+(?:aren'?t|are\s+not)\s+(?:always\s+)?facts|(?:feel|think|"
+            r"believe)\s+(?:things|something)\s+that\s+(?:aren'?t|isn'?t|are\s+not|is\s+not)\s+"
+            r"(?:true|real)|"
             r"(?:feel\w*|felt)\s+(?:\w+\s+)?dead\s+inside|"
             r"(?:experiencing|experience|have|having|sounds\s+like|signs?\s+of|symptoms?\s+of)\s+"
             r"(?:\w+\s+){0,3}?(?:depersonali[sz]ation|derealii?[sz]ation|dissociation|psychosis|"
-            r"cotard)|(?:condition|issue|illness|disorder|depression|anxiety|stress|psychosis)\s+"
-            r"(?:\w+\s+){0,6}?(?:causing|cause|causes|making|make|makes)\s+you\s+(?:to\s+)?feel|"
+            r"cotard)|(?:condition|issue|illness|disorder|depression|anxiety|stress|psychosis),?\s+"
+            r"(?:[\w,]+\s+){0,6}?(?:causing|cause|causes|making|make|makes)\s+you\s+(?:to\s+)?feel|"
             r"(?:these|your|such)\s+(?:thoughts|feelings)\s+(?:are|could\s+be|may\s+be|might\s+be)"
             r"\s+(?:\w+\s+)?(?:related\s+to|caused\s+by|a\s+(?:sign|symptom)\s+of))"),
             "names the feeling as a feeling or a symptom, not a fact", window=4),
