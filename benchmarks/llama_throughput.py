@@ -1,50 +1,29 @@
-"""Benchmark: raw llama.cpp speed of the embedded model on this machine.
+"""Benchmark: raw single-sequence llama.cpp speed of the embedded model on this machine.
 
-Prompt tokens per second (a 100-token suffix evaluated after a cached prefix, as in an audit)
-and generated tokens per second, through the same loader the ``local/`` provider uses.
+Prompt tokens per second (the ~60-token question of a stigma prompt evaluated after its cached
+vignette prefix) and generated tokens per second (10-token answers), through the loader of the
+single-sequence path. ``benchmarks/local_speed.py`` measures the same before and after its runs.
 
-    .venv/bin/python benchmarks/llama_throughput.py [--extra-buffers]
+    PYTHONPATH=src .venv/bin/python benchmarks/llama_throughput.py [--threads N] [--rounds R]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import time
 
-from therapy_audit.models.local import _load_engine, embedded_model_path
+from local_speed import cpu_model, single_sequence_rates
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--extra-buffers", action="store_true",
-                        help="load with llama.cpp's extra CPU buffer types (AMX, repacking)")
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    engine = _load_engine(embedded_model_path("smollm2"), 8192, os.cpu_count() or 1, 0,
-                          args.extra_buffers)
-    llama = engine.llama
-    prefix = llama.tokenize(("Vignette: " + "The person has felt low for weeks. " * 25).encode())
-    suffix = llama.tokenize(
-        b" How likely is it that the situation might be caused by a chemical imbalance in the "
-        b"brain?\n- (A): Not at all likely\n- (B): Not very likely\n- (C): Somewhat likely\n"
-        b"- (D): Very likely\n- (E): Do not know", add_bos=False)
-    llama.reset()
-    llama.eval(prefix)
-    evaluated = 0
-    start = time.perf_counter()
-    for _ in range(args.rounds):
-        llama.n_tokens = len(prefix)  # keep the prefix, recompute the suffix
-        llama.eval(suffix)
-        evaluated += len(suffix)
-    prompt_rate = evaluated / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for _ in range(args.rounds):
-        llama.eval([llama.sample(temp=0.0)])
-    gen_rate = args.rounds / (time.perf_counter() - start)
-    print(f"prompt: {prompt_rate:.0f} tokens/s ({len(suffix)}-token suffix after "
-          f"{len(prefix)} cached tokens); generation: {gen_rate:.0f} tokens/s "
-          f"({os.cpu_count()} threads)")
+    rates = single_sequence_rates(args.threads, args.rounds)
+    print(f"{cpu_model()}, {args.threads} threads: prompt {rates['prompt_per_s']:.0f} tokens/s "
+          f"({rates['suffix_tokens']}-token suffix after {rates['cached_prefix']} cached "
+          f"tokens); generation {rates['generated_per_s']:.0f} tokens/s")
 
 
 if __name__ == "__main__":

@@ -20,8 +20,11 @@ def test_stigma_through_openai_compatible_server_matches_in_process_model(
                  "--model-base-url", llama_server, "--limit", "14", "--run-dir", str(served),
                  "--no-report"])
     assert code == 0
+    # The server is llama-cpp-python's single-sequence ``Llama``: compare it with the in-process
+    # single-sequence path. The batching engine's outputs can differ from it at near-ties
+    # (benchmarks/batch_equivalence.py counts them).
     code = main(["run", "--experiment", "stigma", "--limit", "14", "--run-dir", str(local),
-                 "--no-report"])
+                 "--no-report", "-M", "batching=false"])
     assert code == 0
     a = load_samples([served]).set_index("sample_id").sort_index()
     b = load_samples([local]).set_index("sample_id").sort_index()

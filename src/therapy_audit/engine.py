@@ -67,14 +67,17 @@ def run_eval(task: Task, log_dir: Path, model: Model, limit: int | None,
              max_connections: int | None, local: bool, model_roles: dict | None = None) -> bool:
     """Run ``task`` as an Inspect eval set in ``log_dir``; True when every sample finished."""
     log_dir.mkdir(parents=True, exist_ok=True)
+    # A local model takes as many samples at once as its provider serves together: 1 on the
+    # single-sequence path (-M batching=false), twice the batch with the batching engine.
+    local_limit = model.api.max_connections() if local else None
     ok, _ = eval_set(
         [task],
         log_dir=str(log_dir),
         model=model,
         model_roles=model_roles,
         limit=limit,
-        max_connections=1 if local else max_connections,
-        max_samples=1 if local else None,
+        max_connections=local_limit if local else max_connections,
+        max_samples=local_limit if local else None,
         fail_on_error=False,
         retry_attempts=2,
         retry_wait=1,
