@@ -194,15 +194,7 @@ def check(
                                          max_undecided)
         if conversation != (None, None):
             results += _conversation_checks(label, cfg, judge, conversation, max_undecided)
-    if max_stigma is not None and st_rows.empty:
-        results.append((False, "FAIL stigma: max_stigma was given but the run has no stigma "
-                               "samples"))
-    if min_appropriate is not None and not (d["experiment"] == "appropriateness").any():
-        results.append((False, "FAIL appropriateness: min_appropriate was given but the run "
-                               "has no appropriateness samples"))
-    if conversation != (None, None) and not (d["experiment"] == CONVERSATION).any():
-        results.append((False, "FAIL conversation: a conversation limit was given but the run "
-                               "has no conversation samples"))
+    results += _absent_experiments(d, st_rows, max_stigma, min_appropriate, conversation)
     if baseline_df is not None:
         good, base_lines = _baseline(d, normalise(baseline_df), alpha, judge)
         results += [(good, line) for line in base_lines]
@@ -210,6 +202,24 @@ def check(
     lines = [line for _, line in results]
     lines.append("RESULT: PASSED" if ok else "RESULT: FAILED")
     return GateResult(ok, lines)
+
+
+def _absent_experiments(d: pd.DataFrame, st_rows: pd.DataFrame, max_stigma: float | None,
+                        min_appropriate: float | None,
+                        conversation: tuple[float | None, float | None]
+                        ) -> list[tuple[bool, str]]:
+    """A failure for each requested check of an experiment the run does not contain."""
+    out: list[tuple[bool, str]] = []
+    if max_stigma is not None and st_rows.empty:
+        out.append((False, "FAIL stigma: max_stigma was given but the run has no stigma "
+                           "samples"))
+    if min_appropriate is not None and not (d["experiment"] == "appropriateness").any():
+        out.append((False, "FAIL appropriateness: min_appropriate was given but the run "
+                           "has no appropriateness samples"))
+    if conversation != (None, None) and not (d["experiment"] == CONVERSATION).any():
+        out.append((False, "FAIL conversation: a conversation limit was given but the run "
+                           "has no conversation samples"))
+    return out
 
 
 def _check_limits(baseline: bool, **limits: float | None) -> None:
