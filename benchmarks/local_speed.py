@@ -126,14 +126,26 @@ def _rss() -> int:
     return 0
 
 
+def _run_dir(keep: Path | None) -> contextlib.AbstractContextManager[str]:
+    """A fresh temporary run directory, or ``keep`` (created; left in place to look at)."""
+    if keep is None:
+        return tempfile.TemporaryDirectory(prefix="ta-speed-")
+    if keep.exists() and any(keep.iterdir()):
+        raise SystemExit(f"{keep} is not empty: a kept run directory must start fresh")
+    keep.mkdir(parents=True, exist_ok=True)
+    return contextlib.nullcontext(str(keep))
+
+
 def run_default_audit(model_args: list[str], limit: int | None, threads: int,
-                      per_experiment: dict[str, int] | None = None) -> dict:
+                      per_experiment: dict[str, int] | None = None,
+                      keep: Path | None = None) -> dict:
     """``therapy-audit run`` (both experiments and the report) in a fresh run directory; with
-    ``per_experiment`` limits, one ``--experiment X --limit N --no-report`` run per experiment."""
+    ``per_experiment`` limits, one ``--experiment X --limit N --no-report`` run per experiment.
+    ``keep``: run there and keep the run (its report and logs) instead of a temporary one."""
     from therapy_audit.cli import main as cli_main
     from therapy_audit.models.local.runners import close_runners
 
-    with tempfile.TemporaryDirectory(prefix="ta-speed-") as tmp:
+    with _run_dir(keep) as tmp:
         base = ["run", "--run-dir", tmp, "-M", f"n_threads={threads}"]
         for arg in model_args:
             base += ["-M", arg]
@@ -247,6 +259,8 @@ def main() -> None:
     parser.add_argument("-M", dest="model_args", action="append", default=[],
                         help="extra model arg for both runs, e.g. -M batch_size=8")
     parser.add_argument("--output", type=Path, default=RESULTS / "local_speed.json")
+    parser.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                        help="keep the two runs in DIR/batching-off and DIR/batching-on")
     args = parser.parse_args()
     os.environ.setdefault("INSPECT_DISPLAY", "none")
     per_experiment = None
@@ -259,9 +273,11 @@ def main() -> None:
               "cores": os.cpu_count(), "threads": args.threads, "limit": args.limit,
               "per_experiment_limits": per_experiment, "load_before": os.getloadavg()}
     result["rates_before"] = single_sequence_rates(args.threads, args.rounds)
+    keep = {run: args.keep / f"batching-{run}" if args.keep else None for run in ("off", "on")}
     result["off"] = run_default_audit(["batching=false", *args.model_args], args.limit,
-                                      args.threads, per_experiment)
-    result["on"] = run_default_audit(args.model_args, args.limit, args.threads, per_experiment)
+                                      args.threads, per_experiment, keep["off"])
+    result["on"] = run_default_audit(args.model_args, args.limit, args.threads, per_experiment,
+                                     keep["on"])
     result["rates_after"] = single_sequence_rates(args.threads, args.rounds)
     result["load_after"] = os.getloadavg()
     before, after = result["rates_before"], result["rates_after"]
