@@ -30,8 +30,11 @@ def _command(run_dir: Path) -> list[str]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, sig):
     run_dir = tmp_path / "run"
+    # A shell's background jobs ignore SIGINT, and a child inherits that: restore it, so that
+    # the run sees Ctrl-C as a person's terminal would send it.
     proc = subprocess.Popen(_command(run_dir), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # The batching engine finishes its first batch of samples together, so the first cached
     # generations come later than one at a time would: on a loaded 2-core machine, minutes.
     deadline = time.monotonic() + 600
@@ -40,7 +43,9 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, sig):
         assert time.monotonic() < deadline, "no progress within 600 s"
         time.sleep(0.2)
     proc.send_signal(sig)
-    proc.wait(timeout=60)
+    code = proc.wait(timeout=60)
+    if sig == signal.SIGINT:
+        assert code == 130  # reported as an interrupt ("run the same command again"), not success
     interrupted = load_samples([run_dir]) if list(run_dir.rglob("*.eval")) else None
     assert interrupted is None or len(interrupted) < LIMIT
 

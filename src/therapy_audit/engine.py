@@ -20,6 +20,7 @@ from therapy_audit.appropriateness.judges.registry import plan_judges
 from therapy_audit.appropriateness.task import build_appropriateness_task
 from therapy_audit.appropriateness.transcripts import load_transcripts
 from therapy_audit.conversation.task import ConversationOptions
+from therapy_audit.logfile import read_header
 from therapy_audit.models.replay import write_recording
 from therapy_audit.offline_replay import offline_steps, replay_offline
 from therapy_audit.prompts import resolve_system_prompt
@@ -70,7 +71,7 @@ def run_eval(task: Task, log_dir: Path, model: Model, limit: int | None,
     # A local model takes as many samples at once as its provider serves together: 1 on the
     # single-sequence path (-M batching=false), twice the batch with the batching engine.
     local_limit = model.api.max_connections() if local else None
-    ok, _ = eval_set(
+    ok, logs = eval_set(
         [task],
         log_dir=str(log_dir),
         model=model,
@@ -83,7 +84,21 @@ def run_eval(task: Task, log_dir: Path, model: Model, limit: int | None,
         retry_wait=1,
         log_level="warning",
     )
+    if _cancelled(logs, log_dir):
+        # Inspect turns Ctrl-C into a cancelled log (its in-flight samples recorded as
+        # errors) and eval_set may still report success; the command reports the interrupt
+        # it was (exit 130, "run the same command again"), never success.
+        raise KeyboardInterrupt
     return bool(ok)
+
+
+def _cancelled(logs: list, log_dir: Path) -> bool:
+    """Whether the eval set was interrupted: a returned log, or the newest log written in
+    ``log_dir`` (eval_set can return none after an interrupt), has the status cancelled."""
+    if any(log.status == "cancelled" for log in logs):
+        return True
+    written = sorted(log_dir.glob("*.eval"), key=lambda p: p.stat().st_mtime)
+    return bool(written) and read_header(written[-1]).status == "cancelled"
 
 
 def run_replay(task: Task, model: str, records: dict[str, str | None], recording: Path,
