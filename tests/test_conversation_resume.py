@@ -35,15 +35,20 @@ def _command(run_dir: Path) -> list[str]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_a_conversation_interrupted_mid_way_resumes_without_regenerating_a_turn(tmp_path, sig):
     run_dir = tmp_path / "run"
+    # A shell's background jobs ignore SIGINT, and a child inherits that: restore it, so that
+    # the run sees Ctrl-C as a person's terminal would send it.
     proc = subprocess.Popen(_command(run_dir), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 600
     while len(_cache_files(run_dir)) < 2:  # two turns done: mid-conversation
         assert proc.poll() is None, "the run ended before it could be interrupted"
         assert time.monotonic() < deadline, "no progress within 600 s"
         time.sleep(0.2)
     proc.send_signal(sig)
-    proc.wait(timeout=60)
+    code = proc.wait(timeout=60)
+    if sig == signal.SIGINT:
+        assert code == 130  # reported as an interrupt, with the resume hint
     before = _cache_files(run_dir)
     assert 2 <= len(before) < TURNS
 
