@@ -276,8 +276,8 @@ def main() -> None:
     keep = {run: args.keep / f"batching-{run}" if args.keep else None for run in ("off", "on")}
     result["off"] = run_default_audit(["batching=false", *args.model_args], args.limit,
                                       args.threads, per_experiment, keep["off"])
-    result["on"] = run_default_audit(args.model_args, args.limit, args.threads, per_experiment,
-                                     keep["on"])
+    result["on"] = run_default_audit(["batching=true", *args.model_args], args.limit,
+                                     args.threads, per_experiment, keep["on"])
     result["rates_after"] = single_sequence_rates(args.threads, args.rounds)
     result["load_after"] = os.getloadavg()
     before, after = result["rates_before"], result["rates_after"]

@@ -142,7 +142,8 @@ def test_misuse_raises_python_errors_instead_of_aborting(batched):
 
 
 def test_a_context_overflow_returns_the_model_length_output():
-    api = LocalModelAPI("smollm2", n_ctx=64, kv_size=256, batch_size=2, cache_slots=0)
+    api = LocalModelAPI("smollm2", batching=True, n_ctx=64, kv_size=256, batch_size=2,
+                         cache_slots=0)
     output = asyncio.run(api.generate([ChatMessageUser(content="hello " * 80)], [], "auto",
                                       GenerateConfig(max_tokens=16)))
     assert output.stop_reason == "model_length" and output.completion == ""
@@ -152,7 +153,8 @@ def test_a_context_overflow_returns_the_model_length_output():
 
 
 def test_provider_reports_usage_and_max_connections():
-    api = LocalModelAPI("smollm2", n_ctx=1024, kv_size=2048, batch_size=3, cache_slots=1)
+    api = LocalModelAPI("smollm2", batching=True, n_ctx=1024, kv_size=2048, batch_size=3,
+                         cache_slots=1)
     assert api.max_connections() == 6
     assert LocalModelAPI("smollm2", batching=False).max_connections() == 1
     output = asyncio.run(api.generate([ChatMessageUser(content="Say hi.")], [], "auto",
@@ -171,8 +173,8 @@ def test_a_requantised_copy_is_made_once_and_served(tmp_path, monkeypatch):
     assert copy.parent == tmp_path / "weights" and copy.stat().st_size > 0
     made = copy.stat().st_mtime_ns
     assert requantised(source, "q4_0", 2).stat().st_mtime_ns == made
-    api = LocalModelAPI("smollm2", weights="q4_0", n_ctx=512, kv_size=1024, batch_size=2,
-                        cache_slots=0)
+    api = LocalModelAPI("smollm2", batching=True, weights="q4_0", n_ctx=512, kv_size=1024,
+                        batch_size=2, cache_slots=0)
     output = asyncio.run(api.generate([ChatMessageUser(content="Say hi.")], [], "auto",
                                       GenerateConfig(max_tokens=3)))
     assert output.usage.output_tokens > 0

@@ -35,8 +35,7 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, sig):
     proc = subprocess.Popen(_command(run_dir), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    # The batching engine finishes its first batch of samples together, so the first cached
-    # generations come later than one at a time would: on a loaded 2-core machine, minutes.
+    # On a loaded 2-core machine the first cached generations can take minutes.
     deadline = time.monotonic() + 600
     while _cached_generations(run_dir) < 8:
         assert proc.poll() is None, "the run ended before it could be interrupted"
