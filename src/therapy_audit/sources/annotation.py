@@ -29,7 +29,7 @@ import hashlib
 import json
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -555,20 +555,32 @@ def import_annotations(files: Sequence[Path], key_path: Path, run_dir: Path | No
     The annotator id is ``annotator`` (one file only) or the file's name without extension.
     Raises :class:`AnnotationError` for a sheet with no yes/no label at all.
     """
-
     key = read_key(key_path)
-    run_dir = Path(run_dir) if run_dir is not None else Path(key.get("run_dir", ""))
-    if not run_dir.is_dir():
-        raise AnnotationError(f"run directory {run_dir} does not exist (give --run-dir)")
-    sheets = read_sheets(files, key, annotator)
+    run_dir = key_run_dir(key, run_dir)
+    result = replay_sheets(read_sheets(files, key, annotator), key, run_dir,
+                           _replay_annotations)
+    result.agreement = agreement_text(load_samples([run_dir]))
+    return result
+
+
+def key_run_dir(key: dict, run_dir: Path | None) -> Path:
+    """The run the labels go into: ``run_dir`` if given, else the key's; it must exist."""
+    path = Path(run_dir) if run_dir is not None else Path(key.get("run_dir", ""))
+    if not path.is_dir():
+        raise AnnotationError(f"run directory {path} does not exist (give --run-dir)")
+    return path
+
+
+def replay_sheets(sheets: list[LabelSheet], key: dict, run_dir: Path,
+                  replay: Callable[[LabelSheet, dict, Path, list[tuple[str, str]]], list[Path]]
+                  ) -> AnnotationImport:
+    """Replay each sheet's labels into ``run_dir`` with ``replay`` (which appends the items
+    whose response changed since export to its last argument)."""
     stale: list[tuple[str, str]] = []
     log_dirs: list[Path] = []
     for sheet in sheets:
-        log_dirs += _replay_annotations(sheet, key, run_dir, stale)
-    stale = list(dict.fromkeys(stale))
-    result = AnnotationImport(sheets, log_dirs, stale)
-    result.agreement = agreement_text(load_samples([run_dir]))
-    return result
+        log_dirs += replay(sheet, key, run_dir, stale)
+    return AnnotationImport(sheets, log_dirs, list(dict.fromkeys(stale)))
 
 
 # --- agreement -------------------------------------------------------------------------------

@@ -38,10 +38,12 @@ from therapy_audit.sources.annotation import (
     annotation_root,
     annotation_targets,
     is_annotation_log,
+    key_run_dir,
     normalise_label,
     read_key,
     read_sheets,
     relative_path,
+    replay_sheets,
     write_annotation_files,
 )
 from therapy_audit.table import load_samples
@@ -159,12 +161,5 @@ def import_turn_annotations(files: Sequence[Path], key_path: Path, run_dir: Path
     key = read_key(key_path)
     if key.get("experiment") != CONVERSATION:
         raise AnnotationError(f"{key_path} is not a key of conversation turns")
-    run_dir = Path(run_dir) if run_dir is not None else Path(key.get("run_dir", ""))
-    if not run_dir.is_dir():
-        raise AnnotationError(f"run directory {run_dir} does not exist (give --run-dir)")
-    sheets = read_sheets(files, key, annotator)
-    stale: list[tuple[str, str]] = []
-    log_dirs: list[Path] = []
-    for sheet in sheets:
-        log_dirs += _replay_turn_labels(sheet, key, run_dir, stale)
-    return AnnotationImport(sheets, log_dirs, list(dict.fromkeys(stale)))
+    run_dir = key_run_dir(key, run_dir)
+    return replay_sheets(read_sheets(files, key, annotator), key, run_dir, _replay_turn_labels)
