@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from interrupt import start_interruptible
 
 from therapy_audit.conversation.cards import builtin_dir
 from therapy_audit.table import load_samples
@@ -35,11 +36,7 @@ def _command(run_dir: Path) -> list[str]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_a_conversation_interrupted_mid_way_resumes_without_regenerating_a_turn(tmp_path, sig):
     run_dir = tmp_path / "run"
-    # A shell's background jobs ignore SIGINT, and a child inherits that: restore it, so that
-    # the run sees Ctrl-C as a person's terminal would send it.
-    proc = subprocess.Popen(_command(run_dir), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = start_interruptible(_command(run_dir))
     deadline = time.monotonic() + 600
     while len(_cache_files(run_dir)) < 2:  # two turns done: mid-conversation
         assert proc.poll() is None, "the run ended before it could be interrupted"

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from interrupt import start_interruptible
 
 from therapy_audit.table import load_samples
 
@@ -30,11 +31,7 @@ def _command(run_dir: Path) -> list[str]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, sig):
     run_dir = tmp_path / "run"
-    # A shell's background jobs ignore SIGINT, and a child inherits that: restore it, so that
-    # the run sees Ctrl-C as a person's terminal would send it.
-    proc = subprocess.Popen(_command(run_dir), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = start_interruptible(_command(run_dir))
     # On a loaded 2-core machine the first cached generations can take minutes.
     deadline = time.monotonic() + 600
     while _cached_generations(run_dir) < 8:
